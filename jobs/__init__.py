@@ -1,0 +1,1 @@
+"""The jobs process: `python -m jobs serve|run NAME|list|seed-demo|init|logins`."""

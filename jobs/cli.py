@@ -1,0 +1,107 @@
+"""`python -m jobs`: serve the scheduler, run a job once (with a progress bar), list jobs, seed the demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from sigma.batch.catalog import JOB_NAMES, JOBS
+from sigma.config import from_env
+from sigma.errors import SigmaError
+from sigma.wiring import Services, build
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        services = build(from_env())
+    except SigmaError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(services, args))
+    except SigmaError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m jobs", description="Sigma's jobs process and CLI.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the scheduler until SIGTERM or Ctrl-C").set_defaults(func=_serve)
+    run = sub.add_parser("run", help="run one job now, with a progress bar")
+    run.add_argument("name", choices=JOB_NAMES)
+    run.set_defaults(func=_run)
+    sub.add_parser("list", help="list the jobs, their schedules and last runs").set_defaults(func=_list)
+    sub.add_parser("seed-demo", help="create the demo users and portfolios (idempotent)").set_defaults(func=_seed)
+    sub.add_parser("init", help="load missing prices and the demo book (what `make run` does first)").set_defaults(
+        func=_init
+    )
+    sub.add_parser("logins", help="print the demo logins").set_defaults(func=_logins)
+    return parser
+
+
+def _run(services: Services, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from jobs.runner import run_job
+
+    with tqdm(total=1, desc=args.name, unit="step", file=sys.stderr, dynamic_ncols=True) as bar:
+
+        def sink(done: int, total: int, phase: str) -> None:
+            bar.total = max(total, 1)
+            bar.n = done
+            bar.set_postfix_str(phase[:40])
+            bar.refresh()
+
+        run_id, outcome = run_job(services, args.name, "manual", sink)
+    print(f"{args.name}: {outcome.status}: {outcome.message}" + (f" (run #{run_id})" if run_id else ""))
+    return 0 if outcome.status in ("succeeded", "partial", "skipped") else 1
+
+
+def _list(services: Services, _args: argparse.Namespace) -> int:
+    last = {r.job: r for r in reversed(services.runs.recent(limit=200))}
+    for spec in JOBS:
+        run = last.get(spec.name)
+        when = f"last run {run.started_at:%Y-%m-%d %H:%M} UTC: {run.status}" if run else "never run"
+        print(f"{spec.name:<12} {spec.description}\n{'':<12} schedule: {spec.schedule}; {when}")
+    return 0
+
+
+def _seed(services: Services, _args: argparse.Namespace) -> int:
+    from sigma.portfolio.demo import seed_demo
+
+    print(seed_demo(services).summary())
+    return 0
+
+
+def _init(services: Services, args: argparse.Namespace) -> int:
+    from jobs.runner import run_job
+
+    _run_id, outcome = run_job(services, "market_data", "init")
+    print(f"market data: {outcome.status}: {outcome.message}")
+    if services.settings.is_production:
+        return 0
+    return _seed(services, args)
+
+
+def _logins(services: Services, _args: argparse.Namespace) -> int:
+    from sigma.portfolio.demo import demo_logins
+
+    for line in demo_logins():
+        print(f"    {line}")
+    return 0
+
+
+def _serve(services: Services, _args: argparse.Namespace) -> int:
+    from jobs.scheduler import serve
+
+    return serve(services)

@@ -1,0 +1,74 @@
+"""Admin: users, data quality, and the jobs process (queue a run, watch its progress)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sigma.errors import SigmaError
+from sigma.ui import shell
+from sigma.ui.auth import current_user
+
+svc = shell.services()
+user = current_user()
+st.title("Admin")
+if user is None:
+    st.stop()
+try:
+    view = svc.admin.view(user)
+except SigmaError as err:
+    shell.show_error(err)
+    raise
+
+status = view.scheduler
+(st.success if status.alive else st.warning)(
+    f"Jobs process: {'running' if status.alive else 'not running'} — {status.message}"
+    + (f"; last heartbeat {status.last_beat:%Y-%m-%d %H:%M:%S} UTC" if status.last_beat else "")
+)
+
+st.markdown("#### Jobs")
+cols = st.columns(len(view.jobs))
+for col, spec in zip(cols, view.jobs, strict=True):
+    with col:
+        st.markdown(f"**{spec.name}**")
+        st.caption(f"{spec.description} · {spec.schedule}")
+        if st.button(f"Run {spec.name} now", key=f"run_{spec.name}"):
+            try:
+                svc.admin.request_job(user, spec.name)
+                st.toast(f"Queued {spec.name}; the jobs process picks it up within seconds.")
+            except SigmaError as err:
+                st.error(str(err))
+
+
+@st.fragment(run_every=5)
+def runs() -> None:
+    """Recent runs, refreshed every few seconds while the page is open."""
+    fresh = svc.admin.view(user)
+    if fresh.pending:
+        st.caption("Queued: " + ", ".join(f"{r.job} ({r.status})" for r in fresh.pending))
+    frame = pd.DataFrame([r.__dict__ for r in fresh.runs])
+    if frame.empty:
+        st.caption("No runs yet.")
+        return
+    st.dataframe(
+        frame[["id", "job", "status", "trigger", "phase", "progress", "message", "started_at", "finished_at"]],
+        hide_index=True,
+        width="stretch",
+        column_config={"progress": st.column_config.ProgressColumn(min_value=0, max_value=1)},
+    )
+
+
+st.markdown("#### Recent runs")
+runs()
+
+st.markdown("#### Users")
+st.dataframe(view.users, hide_index=True, width="stretch")
+
+st.markdown("#### Data quality")
+q = view.quality
+if q.empty:
+    st.caption("No prices stored yet.")
+else:
+    counts = q["status"].value_counts()
+    st.caption(" · ".join(f"{k}: {v}" for k, v in counts.items()))
+    st.dataframe(q, hide_index=True, width="stretch")

@@ -1,0 +1,94 @@
+"""The Admin page's service: users, data quality, jobs — every call requires the admin role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from sigma.batch.catalog import JOBS, JobSpec, job_spec
+from sigma.batch.runs import Heartbeat, JobQueue, RequestView, RunTracker, RunView
+from sigma.conventions import Role
+from sigma.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from sigma.auth.service import AuthService, AuthUser
+    from sigma.market.service import MarketService
+
+
+@dataclass(frozen=True)
+class SchedulerStatus:
+    """Is the jobs process alive?"""
+
+    alive: bool
+    last_beat: datetime | None
+    host: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class AdminView:
+    """Everything the Admin page shows."""
+
+    users: pd.DataFrame
+    quality: pd.DataFrame
+    runs: list[RunView]
+    pending: list[RequestView]
+    jobs: tuple[JobSpec, ...]
+    scheduler: SchedulerStatus
+
+
+class AdminService:
+    """Admin-only reads and the job queue."""
+
+    def __init__(
+        self,
+        auth: AuthService,
+        market: MarketService,
+        runs: RunTracker,
+        queue: JobQueue,
+        heartbeat: Heartbeat,
+        heartbeat_seconds: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._auth, self._market, self._runs, self._queue = auth, market, runs, queue
+        self._heartbeat, self._beat_seconds, self._clock = heartbeat, heartbeat_seconds, clock
+
+    @staticmethod
+    def _require_admin(acting: AuthUser) -> None:
+        if acting.role != Role.ADMIN:
+            raise PermissionDenied("Only administrators can open the Admin page.")
+
+    def view(self, acting: AuthUser) -> AdminView:
+        """Users, data quality, recent runs, queued requests and the scheduler's liveness."""
+        self._require_admin(acting)
+        users = pd.DataFrame([u.__dict__ for u in self._auth.list_users(acting)])
+        return AdminView(
+            users=users,
+            quality=self._market.quality(),
+            runs=self._runs.recent(limit=20),
+            pending=self._queue.pending(),
+            jobs=JOBS,
+            scheduler=self.scheduler_status(),
+        )
+
+    def request_job(self, acting: AuthUser, name: str) -> int:
+        """Queue job `name` for the jobs process; returns the request id."""
+        self._require_admin(acting)
+        job_spec(name)
+        return self._queue.request(name, acting.id)
+
+    def scheduler_status(self) -> SchedulerStatus:
+        """Alive when the last heartbeat is younger than three heartbeat intervals."""
+        row = self._heartbeat.last()
+        if row is None:
+            return SchedulerStatus(
+                False, None, None, "The jobs process has never run: start it with python -m jobs serve"
+            )
+        last = row.last_beat if row.last_beat.tzinfo else row.last_beat.replace(tzinfo=UTC)
+        alive = self._clock() - last < timedelta(seconds=3 * self._beat_seconds)
+        msg = f"jobs process on {row.host} (pid {row.pid})" + ("" if alive else " is not answering")
+        return SchedulerStatus(alive, last, row.host, msg)

@@ -1,0 +1,1 @@
+"""Plotly figure builders: pure functions, data in, figure out (no Streamlit, no I/O)."""

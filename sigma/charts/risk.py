@@ -1,0 +1,135 @@
+"""Figures of the Risk and Correlations pages: pure builders, data in, plotly figure out.
+
+Inputs are the frames and series of `sigma.risk.service_views` (fractions for returns, vols and
+shares; $ for P&L and VaR; percent points for sector tilts). Axes are formatted, never rescaled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+POS, NEG, MAIN, GREY = "#2ca02c", "#d62728", "#1f4e79", "#9e9e9e"
+LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": 1.12}}
+
+
+def _signed(values: pd.Series) -> list[str]:
+    return [POS if v >= 0 else NEG for v in values.fillna(0.0)]
+
+
+def rolling_beta(series: pd.Series, benchmark: str, beta: float) -> go.Figure:
+    """Rolling 60-day beta with the 252-day beta as a reference line."""
+    fig = go.Figure(go.Scatter(x=series.index, y=series.to_numpy(), name="Rolling 60-day beta", line={"color": MAIN}))
+    if np.isfinite(beta):
+        fig.add_hline(y=beta, line={"color": GREY, "dash": "dot"}, annotation_text=f"252-day beta {beta:.2f}")
+    fig.update_layout(height=300, title=f"Beta vs {benchmark}", yaxis_title="Beta", **LAYOUT)
+    return fig
+
+
+def factor_exposures(portfolio: pd.DataFrame) -> go.Figure:
+    """Portfolio factor exposures as bars with 95 % confidence intervals (β ± 1.96·se)."""
+    err_hi = (portfolio["ci_high"] - portfolio["exposure"]).to_numpy()
+    err_lo = (portfolio["exposure"] - portfolio["ci_low"]).to_numpy()
+    fig = go.Figure(go.Bar(
+        x=portfolio.index, y=portfolio["exposure"], marker_color=_signed(portfolio["exposure"]),
+        error_y={"type": "data", "symmetric": False, "array": err_hi, "arrayminus": err_lo, "color": "#444"},
+    ))  # fmt: skip
+    fig.update_layout(height=320, title="Factor exposure (95 % interval)", yaxis_title="Beta", **LAYOUT)
+    return fig
+
+
+def risk_waterfall(percent: pd.Series, top: int = 12) -> go.Figure:
+    """Percentage contribution to risk per holding as a waterfall that ends at 100 %."""
+    ordered = percent.sort_values(ascending=False)
+    head, rest = ordered.iloc[:top], ordered.iloc[top:]
+    labels = [*map(str, head.index), *(["Others"] if len(rest) else []), "Total"]
+    values = [*head.to_numpy(), *([rest.sum()] if len(rest) else []), ordered.sum()]
+    measure = ["relative"] * (len(values) - 1) + ["total"]
+    fig = go.Figure(go.Waterfall(x=labels, y=values, measure=measure, texttemplate="%{y:.0%}",
+                                 increasing={"marker": {"color": NEG}}, decreasing={"marker": {"color": POS}},
+                                 totals={"marker": {"color": MAIN}}))  # fmt: skip
+    fig.update_layout(height=340, title="Contribution to risk", yaxis_tickformat=".0%", **LAYOUT)
+    return fig
+
+
+def vol_cone(cone: pd.DataFrame) -> go.Figure:
+    """Volatility cone: min, quartiles and max of rolling realized vol per window, and today's value."""
+    x = [f"{w}d" for w in cone.index]
+    fig = go.Figure()
+    styles = {"max": ("Max", "dot"), "p75": ("75th pct", "dash"), "median": ("Median", "solid"),
+              "p25": ("25th pct", "dash"), "min": ("Min", "dot")}  # fmt: skip
+    for col, (name, dash) in styles.items():
+        fig.add_trace(go.Scatter(x=x, y=cone[col], name=name, line={"color": GREY, "dash": dash}))
+    fig.add_trace(go.Scatter(x=x, y=cone["current"], name="Current", mode="lines+markers", line={"color": MAIN}))
+    fig.update_layout(height=320, title="Volatility cone", yaxis_tickformat=".0%", **LAYOUT)
+    return fig
+
+
+def har_forecasts(har: pd.Series) -> go.Figure:
+    """HAR-RV forecasts (annualised) for 1, 5 and 22 days."""
+    keys = [k for k in ("h1", "h5", "h22") if k in har.index]
+    fig = go.Figure(go.Bar(x=[f"{k[1:]} day(s)" for k in keys], y=har[keys].to_numpy(), marker_color=MAIN,
+                           texttemplate="%{y:.1%}"))  # fmt: skip
+    fig.update_layout(height=320, title="HAR forecast", yaxis_tickformat=".0%", **LAYOUT)
+    return fig
+
+
+def var_distribution(sample: np.ndarray, lines: Mapping[str, float]) -> go.Figure:
+    """Histogram of the P&L sample ($) with vertical lines at −VaR and −CVaR (labels → positive losses)."""
+    fig = go.Figure(go.Histogram(x=sample, nbinsx=60, marker_color=MAIN, opacity=0.75, name="P&L"))
+    for i, (label, loss) in enumerate(lines.items()):
+        if np.isfinite(loss):
+            color = NEG if "CVaR" in label else "#ff7f0e"
+            fig.add_vline(x=-loss, line={"color": color, "dash": "dash" if i % 2 else "solid"},
+                          annotation_text=label, annotation_position="top left" if i % 2 else "top right")  # fmt: skip
+    fig.update_layout(height=340, title="P&L distribution", xaxis_title="P&L ($)", xaxis_tickformat="$,.0f",
+                      showlegend=False, **LAYOUT)  # fmt: skip
+    return fig
+
+
+def stress_bars(frame: pd.DataFrame, label: str, top: int = 20) -> go.Figure:
+    """Stress P&L ($) per row of `frame` (column pnl), largest moves first, losses red."""
+    data = frame.reindex(frame["pnl"].abs().sort_values(ascending=False).index).iloc[:top].iloc[::-1]
+    fig = go.Figure(go.Bar(x=data["pnl"], y=[str(i) for i in data.index], orientation="h",
+                           marker_color=_signed(data["pnl"])))  # fmt: skip
+    fig.update_layout(height=max(260, 24 * len(data) + 80), title=f"Stress P&L by {label}",
+                      xaxis_tickformat="$,.0f", **LAYOUT)  # fmt: skip
+    return fig
+
+
+def sector_tilts(tilts: pd.DataFrame) -> go.Figure:
+    """Over/underweight per GICS sector vs the benchmark, in percent points."""
+    data = tilts.sort_values("active_pp")
+    fig = go.Figure(go.Bar(x=data["active_pp"], y=data.index, orientation="h", marker_color=_signed(data["active_pp"]),
+                           customdata=data[["portfolio_pp", "benchmark_pp"]].to_numpy(),
+                           hovertemplate="%{y}: %{x:+.1f} pp (portfolio %{customdata[0]:.1f} %, "
+                                         "benchmark %{customdata[1]:.1f} %)<extra></extra>"))  # fmt: skip
+    fig.update_layout(height=380, title="Sector over/underweight", xaxis_title="percent points", **LAYOUT)
+    return fig
+
+
+def correlation_heatmap(matrix: pd.DataFrame) -> go.Figure:
+    """Correlation heatmap in the matrix's (clustered) order, −1 blue to +1 red."""
+    labels = [str(c) for c in matrix.columns]
+    fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=labels, y=labels, zmin=-1.0, zmax=1.0, colorscale="RdBu_r",
+                               hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>"))  # fmt: skip
+    side = min(900, max(360, 18 * len(labels) + 120))
+    fig.update_layout(height=side, yaxis_autorange="reversed", margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def pair_chart(prices: pd.DataFrame, rolling: pd.Series) -> go.Figure:
+    """Both prices rebased to 100 above, their rolling 60-day correlation below."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.05)
+    for col, color in zip(prices.columns, (MAIN, "#ff7f0e"), strict=False):
+        fig.add_trace(go.Scatter(x=prices.index, y=prices[col], name=str(col), line={"color": color}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=rolling.index, y=rolling.to_numpy(), name="Rolling 60-day correlation",
+                             line={"color": GREY}), row=2, col=1)  # fmt: skip
+    fig.update_yaxes(title_text="Rebased (100)", row=1, col=1)
+    fig.update_yaxes(title_text="Correlation", range=[-1, 1], row=2, col=1)
+    fig.update_layout(height=460, **LAYOUT)
+    return fig

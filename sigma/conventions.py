@@ -1,0 +1,64 @@
+"""Conventions every module shares (see DOMAIN.md, "Conventions").
+
+Daily data on business days; simple returns of adjusted close; fractions for percentages;
+yields in percent points as quoted (4.25 = 4.25 %); every result carries `as_of` and `source`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+TRADING_DAYS: Final = 252
+CALENDAR_DAYS: Final = 365
+DEFAULT_BENCHMARK: Final = "SPY"
+BASE_CURRENCY: Final = "USD"
+OPTION_MULTIPLIER: Final = 100
+TEN_YEAR_YIELD: Final = "^TNX"
+THREE_MONTH_YIELD: Final = "^IRX"
+VIX: Final = "^VIX"
+
+
+class Source(StrEnum):
+    """Where a price or result came from; shown next to every number."""
+
+    LIVE = "live"
+    SIMULATED = "simulated"
+    CSV = "csv"
+
+
+class PositionType(StrEnum):
+    """Position types. Quantity is stored positive; the type gives the sign."""
+
+    LONG = "LONG"
+    SHORT = "SHORT"
+    LC = "LC"  # long call
+    LP = "LP"  # long put
+    SC = "SC"  # short call
+    SP = "SP"  # short put
+
+    @property
+    def sign(self) -> int:
+        """+1 for long positions, -1 for short ones."""
+        return -1 if self in (PositionType.SHORT, PositionType.SC, PositionType.SP) else 1
+
+    @property
+    def is_option(self) -> bool:
+        """True for the four option types."""
+        return self not in (PositionType.LONG, PositionType.SHORT)
+
+    @property
+    def option_kind(self) -> str | None:
+        """'call' or 'put' for options, None for stocks and ETFs."""
+        if self in (PositionType.LC, PositionType.SC):
+            return "call"
+        if self in (PositionType.LP, PositionType.SP):
+            return "put"
+        return None
+
+
+class Role(StrEnum):
+    """User roles."""
+
+    ADMIN = "admin"
+    ANALYST = "analyst"

@@ -1,0 +1,175 @@
+"""The csv provider: a folder of per-symbol price files a user brings.
+
+One file per symbol, `<SYMBOL>.csv` (`SPY.csv`, `^VIX.csv`; `BRK-B.csv` also serves `BRK.B`),
+file names matched case-insensitively. Columns are matched case- and whitespace-insensitively:
+Date and Close are required; Open, High, Low (filled from Close by validation), Adj Close
+(= Close when absent) and Volume are optional. Dates are ISO (YYYY-MM-DD) or US (MM/DD/YYYY).
+Separators: comma, semicolon (then a decimal comma is accepted) or tab; UTF-8 with or without
+a BOM. A bad file is reported in `FetchResult.errors` under its symbol and the rest still load.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from sigma.conventions import Source
+from sigma.errors import ProviderUnavailable
+from sigma.market.providers.base import BAR_COLUMNS, PROFILE_COLUMNS, FetchResult, empty_bars
+from sigma.market.validate import validate_bars
+
+_ALIASES = {
+    "date": "date", "open": "open", "high": "high", "low": "low", "close": "close", "volume": "volume",
+    "adjclose": "adj_close", "adjustedclose": "adj_close",
+}  # fmt: skip
+_ISO = r"^(\d{4}-\d{1,2}-\d{1,2})"
+_US = r"^(\d{1,2}/\d{1,2}/\d{4})"
+
+
+class CsvFileError(ValueError):
+    """A price file that cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    bars: pd.DataFrame
+    first: date
+    last: date
+
+
+class CsvProvider:
+    """Daily bars from a folder of `<SYMBOL>.csv` files."""
+
+    name = "csv"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    @property
+    def source(self) -> Source:
+        """Prices from user files."""
+        return Source.CSV
+
+    def fetch_bars(self, symbols: Sequence[str], start: date, end: date) -> FetchResult:
+        """Bars from `start` to `end` inclusive for each symbol that has a readable file."""
+        files = self._files()
+        frames: list[pd.DataFrame] = []
+        errors: dict[str, str] = {}
+        for symbol in dict.fromkeys(s.strip() for s in symbols if s.strip()):
+            path = _find(files, symbol)
+            if path is None:
+                errors[symbol] = f"no file {symbol}.csv in {self.folder}"
+                continue
+            try:
+                loaded = read_price_file(path, symbol)
+            except CsvFileError as exc:
+                errors[symbol] = str(exc)
+                continue
+            window = loaded.bars[loaded.bars["date"].between(pd.Timestamp(start), pd.Timestamp(end))]
+            if window.empty:
+                errors[symbol] = (
+                    f"{path.name}: no prices from {start} to {end} (the file covers {loaded.first} to {loaded.last})"
+                )
+            frames.append(window)
+        bars = pd.concat([f for f in frames if not f.empty] or [empty_bars()], ignore_index=True)
+        return validate_bars(bars, Source.CSV).to_result(errors)
+
+    def _files(self) -> dict[str, Path]:
+        if not self.folder.is_dir():
+            raise ProviderUnavailable(
+                f"The price folder {self.folder} does not exist. Create it with one <SYMBOL>.csv per symbol "
+                "(columns Date, Open, High, Low, Close, Adj Close, Volume), point SIGMA_CSV_DIR at the folder "
+                "that has them, or set SIGMA_MARKET_DATA=simulated."
+            )
+        return {p.stem.upper(): p for p in sorted(self.folder.iterdir()) if p.suffix.lower() == ".csv" and p.is_file()}
+
+    def profiles(self, symbols: Sequence[str]) -> pd.DataFrame:
+        """Reference profiles from the packaged universe for the symbols it knows (none if unavailable)."""
+        try:
+            from sigma.market.universe import load_universe
+
+            universe = load_universe()
+        except (ImportError, OSError, ValueError):
+            return pd.DataFrame(columns=list(PROFILE_COLUMNS))
+        wanted = {s.strip().upper() for s in symbols}
+        known = universe[universe["symbol"].astype(str).str.upper().isin(wanted)]
+        return known.reindex(columns=list(PROFILE_COLUMNS)).reset_index(drop=True)
+
+
+def _find(files: dict[str, Path], symbol: str) -> Path | None:
+    """The file of `symbol`, trying BRK-B.csv for BRK.B and the other way round."""
+    key = symbol.upper()
+    for candidate in (key, key.replace(".", "-"), key.replace("-", "."), key.replace("/", "-")):
+        if candidate in files:
+            return files[candidate]
+    return None
+
+
+def read_price_file(path: Path, symbol: str) -> _Loaded:
+    """One price file as a long frame (dates datetime64, not yet validated); CsvFileError if unusable."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CsvFileError(f"{path.name}: cannot be read as UTF-8 text ({exc.__class__.__name__})") from exc
+    separator = _separator(text)
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CsvFileError(f"{path.name}: not a readable CSV ({str(exc).strip() or 'empty file'})") from exc
+    columns = _columns(raw, path.name)
+    if raw.empty:
+        raise CsvFileError(f"{path.name}: no rows")
+    dates = _dates(raw[columns["date"]], path.name)
+    frame = pd.DataFrame({"symbol": symbol, "date": dates})
+    for name in ("open", "high", "low", "close", "adj_close", "volume"):
+        source = columns.get(name, columns["close"] if name == "adj_close" else None)
+        frame[name] = _numbers(raw[source], separator) if source is not None else float("nan")
+    frame = frame[frame["date"].notna()].reindex(columns=list(BAR_COLUMNS))
+    if frame.empty:
+        raise CsvFileError(f"{path.name}: no rows with a readable date")
+    return _Loaded(frame, frame["date"].min().date(), frame["date"].max().date())
+
+
+def _separator(text: str) -> str:
+    header = text.lstrip().splitlines()[0] if text.strip() else ""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+
+
+def _columns(raw: pd.DataFrame, file_name: str) -> dict[str, str]:
+    """Standard name -> the file's column name; CsvFileError when Date or Close is missing."""
+    found: dict[str, str] = {}
+    for column in raw.columns:
+        key = re.sub(r"[\s_.]+", "", str(column).strip().lower())
+        if key in _ALIASES and _ALIASES[key] not in found:
+            found[_ALIASES[key]] = column
+    for required, label in (("date", "Date"), ("close", "Close")):
+        if required not in found:
+            names = ", ".join(str(c).strip().lower() for c in raw.columns)
+            raise CsvFileError(f"{file_name}: no '{label}' column (found: {names})")
+    return found
+
+
+def _dates(values: pd.Series, file_name: str) -> pd.Series:
+    """ISO or US dates as datetime64; unreadable ones become NaT; CsvFileError if none can be read."""
+    text = values.astype(str).str.strip()
+    iso = pd.to_datetime(text.str.extract(_ISO)[0], format="%Y-%m-%d", errors="coerce")
+    us = pd.to_datetime(text.str.extract(_US)[0], format="%m/%d/%Y", errors="coerce")
+    dates = iso.fillna(us)
+    if dates.isna().all():
+        example = text.iloc[0] if len(text) else ""
+        raise CsvFileError(f"{file_name}: no readable dates (expected YYYY-MM-DD or MM/DD/YYYY, found '{example}')")
+    return dates
+
+
+def _numbers(values: pd.Series, separator: str) -> pd.Series:
+    """Numbers from text: a decimal comma in semicolon files, thousands commas otherwise."""
+    text = values.astype(str).str.strip()
+    text = text.str.replace(",", "." if separator == ";" else "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64")

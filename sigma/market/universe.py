@@ -1,0 +1,103 @@
+"""The reference universe: profiles of the ~150 symbols the simulated market carries.
+
+Profiles ship as `sigma/market/data/universe.csv` (approximate late-2025 reference data):
+`PROFILE_COLUMNS` plus three simulation columns, `ref_price` (the price the simulated close is
+anchored to on `ANCHOR_DATE` in sigma.market.sim_history), `beta` (loading on the market
+factor) and `idio_vol` (annualised stock-specific volatility, a fraction).
+
+Conventions: `dividend_yield` is a fraction (0.025 = 2.5 %); `market_cap` is in USD (assets
+under management for ETFs; empty for indices); `sector` is one of the 11 GICS sector names, or
+empty for ETFs that are not a sector; `asset_class` is one of `ASSET_CLASSES`. Yields and the
+VIX (`asset_class == "index"`) are levels in percent points, not prices.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Final
+
+import pandas as pd
+
+from sigma.market.providers.base import PROFILE_COLUMNS
+
+GICS_SECTORS: Final[tuple[str, ...]] = (
+    "Information Technology",
+    "Financials",
+    "Health Care",
+    "Consumer Discretionary",
+    "Consumer Staples",
+    "Energy",
+    "Industrials",
+    "Utilities",
+    "Materials",
+    "Real Estate",
+    "Communication Services",
+)
+SECTOR_ETFS: Final[dict[str, str]] = {
+    "Information Technology": "XLK",
+    "Financials": "XLF",
+    "Health Care": "XLV",
+    "Consumer Discretionary": "XLY",
+    "Consumer Staples": "XLP",
+    "Energy": "XLE",
+    "Industrials": "XLI",
+    "Utilities": "XLU",
+    "Materials": "XLB",
+    "Real Estate": "XLRE",
+    "Communication Services": "XLC",
+}
+BROAD_ETFS: Final[tuple[str, ...]] = ("SPY", "QQQ", "IWM", "DIA", "VTI", "EFA", "EEM", "ACWX")
+STYLE_ETFS: Final[tuple[str, ...]] = ("IWD", "IWF", "MTUM", "QUAL", "USMV", "VLUE")
+TREASURY_ETFS: Final[tuple[str, ...]] = ("BIL", "SHY", "IEI", "IEF", "TLT")  # along the curve, short to long
+BOND_ETFS: Final[tuple[str, ...]] = (*TREASURY_ETFS, "AGG", "LQD", "HYG", "TIP")
+CASH_ETFS: Final[tuple[str, ...]] = ("SGOV", "BIL")
+COMMODITY_ETFS: Final[tuple[str, ...]] = ("GLD", "SLV", "USO", "DBC")
+CRYPTO_ETFS: Final[tuple[str, ...]] = ("IBIT", "ETHA")
+REIT_ETFS: Final[tuple[str, ...]] = ("VNQ",)
+YIELD_SYMBOLS: Final[tuple[str, ...]] = ("^IRX", "^FVX", "^TNX", "^TYX")  # 3-month, 5-, 10-, 30-year
+YIELD_TENORS: Final[dict[str, float]] = {"^IRX": 0.25, "^FVX": 5.0, "^TNX": 10.0, "^TYX": 30.0}  # years
+VIX_SYMBOL: Final = "^VIX"
+ASSET_CLASSES: Final[tuple[str, ...]] = (
+    "equity",
+    "etf",
+    "bond_etf",
+    "commodity_etf",
+    "crypto_etf",
+    "reit_etf",
+    "cash_etf",
+    "index",
+)
+SIMULATION_COLUMNS: Final[tuple[str, ...]] = ("ref_price", "beta", "idio_vol")
+
+_TEXT_COLUMNS = ("symbol", "name", "asset_class", "sector", "industry")
+_NUMBER_COLUMNS = ("market_cap", "dividend_yield", *SIMULATION_COLUMNS)
+
+
+@functools.cache
+def _read_universe() -> pd.DataFrame:
+    with resources.files("sigma.market").joinpath("data/universe.csv").open("r", encoding="utf-8") as fh:
+        raw = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    frame = pd.DataFrame({c: raw[c].astype(object) for c in _TEXT_COLUMNS})
+    frame["sector"] = frame["sector"].where(frame["sector"] != "", None)
+    for col in _NUMBER_COLUMNS:
+        frame[col] = pd.to_numeric(raw[col].replace("", None), errors="raise").astype("float64")
+    return frame
+
+
+def load_universe() -> pd.DataFrame:
+    """The universe, one row per symbol in file order: `PROFILE_COLUMNS` + `SIMULATION_COLUMNS`.
+
+    A fresh copy each call (the file is read once); empty sectors are None, missing numbers NaN.
+    """
+    return _read_universe().copy()
+
+
+def universe_symbols() -> list[str]:
+    """Every symbol of the universe, in file order."""
+    return _read_universe()["symbol"].tolist()
+
+
+def universe_profiles() -> pd.DataFrame:
+    """The universe restricted to `PROFILE_COLUMNS`, indexed 0..n-1."""
+    return _read_universe().loc[:, list(PROFILE_COLUMNS)].copy()

@@ -1,0 +1,1 @@
+"""Portfolios: positions, options and Greeks, valuation, P&L, exposures and snapshots."""

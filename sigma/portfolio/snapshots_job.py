@@ -1,0 +1,45 @@
+"""The "snapshots" job: backfill every active portfolio's daily snapshots up to the latest price date.
+
+Failure is a value: a portfolio that cannot be backfilled is recorded in the details and the run
+goes on (status "partial"); only a database that cannot be reached aborts the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from sigma.db.models import Portfolio
+from sigma.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from sigma.wiring import Services
+
+Progress = Callable[[int, int, str], None]
+
+
+def backfill_all(services: Services, progress: Progress) -> tuple[str, str, dict[str, Any]]:
+    """(status, message, details) after backfilling every non-archived portfolio."""
+    with services.sessions() as session:
+        ids = list(session.scalars(select(Portfolio.id).where(Portfolio.archived.is_(False)).order_by(Portfolio.id)))
+    written: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for done, pid in enumerate(ids):  # one portfolio at a time; each backfill is vectorised inside
+        progress(done, len(ids), f"portfolio {pid}")
+        try:
+            result = services.portfolios.backfill_any(pid)
+        except DatabaseUnavailable:
+            raise
+        except Exception as exc:  # one bad book is recorded, the run goes on
+            errors[str(pid)] = f"{type(exc).__name__}: {exc}"
+            continue
+        written[str(pid)] = result.days_written
+    progress(len(ids), len(ids), "done")
+    days = sum(written.values())
+    message = f"{days} snapshot day(s) written for {len(ids)} portfolio(s)"
+    if errors:
+        message += f"; {len(errors)} failed: {', '.join(sorted(errors))}"
+    status = "succeeded" if not errors else ("partial" if written else "failed")
+    return status, message, {"days_written": written, "errors": errors}

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: the one sigma subpackage that imports streamlit."""

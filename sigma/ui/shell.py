@@ -1,0 +1,71 @@
+"""The app frame's Streamlit glue: the cached services, the portfolio picker, the data badge.
+
+Caching lives here, at the UI edge: `st.cache_resource` for the services object, session state
+for UI choices (the picked portfolio id), never domain data.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sigma.auth.service import AuthUser
+from sigma.config import from_env
+from sigma.errors import SigmaError
+from sigma.wiring import Services, build
+
+PORTFOLIO_KEY = "portfolio_id"
+
+
+@st.cache_resource(show_spinner="Starting Sigma…")
+def _services() -> Services:
+    return build(from_env())
+
+
+def services() -> Services:
+    """The process-wide services; a configuration or database problem stops the page with advice."""
+    try:
+        return _services()
+    except SigmaError as err:
+        st.error(f"Sigma cannot start: {err}")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def data_badge(svc: Services) -> None:
+    """Data source and as-of date in the sidebar; a warning when stale or on fallback."""
+    status = svc.market.status()
+    label = {"simulated": "Simulated market", "live": "Live prices (Yahoo Finance)", "csv": "CSV prices"}
+    as_of = f"{status.as_of:%Y-%m-%d}" if status.as_of else "no prices yet"
+    st.sidebar.caption(f"**Data:** {label.get(str(status.source), str(status.source))} · as of {as_of}")
+    if status.fallback_reason:
+        st.sidebar.warning(status.fallback_reason, icon=":material/cloud_off:")
+    if status.stale:
+        st.sidebar.warning(status.message, icon=":material/schedule:")
+
+
+def portfolio_picker(svc: Services, user: AuthUser) -> int | None:
+    """Pick one of the user's portfolios in the sidebar; remembers the choice in session state."""
+    books = svc.portfolios.list_portfolios(user)
+    if not books:
+        st.sidebar.info("You have no portfolio yet.")
+        st.session_state.pop(PORTFOLIO_KEY, None)
+        return None
+    ids = [b.id for b in books]
+    names = {b.id: b.name for b in books}
+    current = st.session_state.get(PORTFOLIO_KEY)
+    index = ids.index(current) if current in ids else 0
+    picked = st.sidebar.selectbox("Portfolio", ids, index=index, format_func=names.__getitem__, key="picker")
+    st.session_state[PORTFOLIO_KEY] = picked
+    return int(picked)
+
+
+def current_portfolio_id() -> int | None:
+    """The portfolio picked in the sidebar, if any."""
+    value = st.session_state.get(PORTFOLIO_KEY)
+    return int(value) if value is not None else None
+
+
+def show_error(err: SigmaError) -> None:
+    """Show a user-facing error and stop the page."""
+    st.warning(str(err), icon=":material/info:")
+    st.stop()

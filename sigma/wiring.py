@@ -1,0 +1,108 @@
+"""The composition root: `build(settings) -> Services` picks the concrete adapters once.
+
+The app calls it under `st.cache_resource`, the jobs process in `main()`, tests with their own
+settings (and fakes where they need them).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from sigma.auth.service import AuthService
+from sigma.batch.admin import AdminService
+from sigma.batch.runs import Heartbeat, JobLocks, JobQueue, RunTracker
+from sigma.config import Settings, ensure_cookie_key
+from sigma.db import make_engine, session_factory, upgrade_to_head
+from sigma.market.providers.base import PriceProvider
+from sigma.market.service import MarketService, last_business_day
+from sigma.market.store import PriceStore
+from sigma.portfolio.service import PortfolioService
+from sigma.risk.service import RiskService
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the app and the jobs process use, built once."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: PriceStore
+    market: MarketService
+    auth: AuthService
+    runs: RunTracker
+    queue: JobQueue
+    locks: JobLocks
+    heartbeat: Heartbeat
+    portfolios: PortfolioService
+    admin: AdminService
+    risk: RiskService
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def make_provider(settings: Settings) -> PriceProvider:
+    """The price provider SIGMA_MARKET_DATA asks for."""
+    from sigma.market.providers.simulated_provider import SimulatedProvider
+
+    end = settings.market_end or last_business_day(date.today())
+    simulated = SimulatedProvider(seed=settings.market_seed, end=end, years=settings.market_years)
+    if settings.market_data == "simulated":
+        return simulated
+    if settings.market_data == "csv":
+        from sigma.market.providers.csv_provider import CsvProvider
+
+        return CsvProvider(settings.csv_dir)
+    from sigma.market.providers.yfinance_provider import YFinanceProvider
+
+    live = YFinanceProvider(timeout=settings.provider_timeout, retries=settings.provider_retries)
+    if settings.market_data == "yfinance":
+        return live
+    from sigma.market.providers.auto_provider import AutoProvider
+
+    return AutoProvider(live=live, fallback=simulated, timeout=settings.auto_timeout)
+
+
+def build(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    provider: PriceProvider | None = None,
+    clock: Callable[[], date] = date.today,
+) -> Services:
+    """Wire the services for `settings`: engine, schema upgrade, provider, stores, services."""
+    settings = ensure_cookie_key(settings)
+    engine = make_engine(settings.database_url, settings.db_busy_timeout_ms)
+    if migrate:
+        upgrade_to_head(engine)
+    sessions = session_factory(engine)
+    store = PriceStore(sessions)
+    market = MarketService(store, provider or make_provider(settings), settings, clock=clock)
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    auth = AuthService(sessions, settings)
+    runs, queue, heartbeat = RunTracker(sessions), JobQueue(sessions), Heartbeat(sessions)
+    portfolios = PortfolioService(sessions, market, settings)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        store=store,
+        market=market,
+        auth=auth,
+        runs=runs,
+        queue=queue,
+        locks=JobLocks(sessions, holder),
+        heartbeat=heartbeat,
+        portfolios=portfolios,
+        admin=AdminService(auth, market, runs, queue, heartbeat, settings.heartbeat_seconds),
+        risk=RiskService(sessions, market, portfolios, settings),
+    )

@@ -1,0 +1,150 @@
+"""The jobs layer: run tracking, locks across processes, the request queue, the heartbeat, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from jobs.runner import run_job
+from sigma.errors import ProviderUnavailable
+from sigma.wiring import build
+from tests.fakes import FakeProvider, synthetic_bars
+
+ROOT = Path(__file__).resolve().parents[2]
+SYMBOLS = ["SPY", "AAPL", "MSFT"]
+
+
+@pytest.fixture
+def services(db_settings):
+    bars = synthetic_bars(SYMBOLS, date(2026, 9, 1), date(2026, 11, 20))
+    provider = FakeProvider(bars)
+    svc = build(replace(db_settings, market_years=1), provider=provider)
+    svc.market.refresh = _limited(svc.market.refresh)  # the fake only knows three symbols
+    yield svc, provider
+    svc.close()
+
+
+def _limited(refresh):
+    def call(progress=None):
+        return refresh(progress=progress, symbols=SYMBOLS)
+
+    return call
+
+
+def test_a_run_is_tracked_from_start_to_finish_with_its_progress(services):
+    svc, _ = services
+    seen = []
+    run_id, outcome = run_job(svc, "market_data", "manual", lambda d, t, p: seen.append((d, t)))
+    assert outcome.status == "succeeded" and run_id is not None
+    run = svc.runs.recent(limit=1)[0]
+    assert (run.id, run.job, run.status, run.progress) == (run_id, "market_data", "succeeded", 1.0)
+    assert run.result["rows_written"] > 0 and run.finished_at is not None
+
+
+def test_a_second_market_data_run_fetches_nothing_and_writes_nothing(services):
+    svc, provider = services
+    run_job(svc, "market_data")
+    calls = len(provider.calls)
+    _, outcome = run_job(svc, "market_data")
+    assert outcome.details["rows_written"] == 0 and len(provider.calls) == calls
+
+
+def test_a_provider_outage_is_recorded_as_a_failed_run_and_keeps_the_process_alive(services):
+    svc, provider = services
+    provider.fail = ProviderUnavailable("Yahoo Finance did not answer within 10 s (tried 3 times).")
+    _, outcome = run_job(svc, "market_data")
+    assert outcome.status == "failed" and "did not answer" in outcome.message
+    assert svc.runs.recent(limit=1)[0].status == "failed"
+
+
+def test_a_job_holding_its_lock_makes_a_second_run_skip(services):
+    svc, provider = services
+    assert svc.locks.acquire("market_data", ttl=timedelta(minutes=5))
+    other = replace(svc, locks=type(svc.locks)(svc.sessions, "other-host:1"))
+    _, outcome = run_job(other, "market_data")
+    assert outcome.status == "skipped" and provider.calls == []
+    svc.locks.release("market_data")
+    assert run_job(other, "market_data")[1].status == "succeeded"
+
+
+def test_an_expired_lock_is_taken_over(services):
+    svc, _ = services
+    assert svc.locks.acquire("x", ttl=timedelta(seconds=-1))  # already expired
+    other = type(svc.locks)(svc.sessions, "other-host:2")
+    assert other.acquire("x")
+
+
+def test_queued_requests_are_claimed_once_oldest_first(services):
+    svc, _ = services
+    first, second = svc.queue.request("market_data", None), svc.queue.request("profiles", None)
+    assert svc.queue.claim_next() == (first, "market_data")
+    assert svc.queue.claim_next() == (second, "profiles")
+    assert svc.queue.claim_next() is None
+    svc.queue.complete(first, True, None)
+    assert [r.id for r in svc.queue.pending()] == [second]
+
+
+def test_the_heartbeat_makes_the_scheduler_alive_for_the_admin_page(services):
+    svc, _ = services
+    assert not svc.admin.scheduler_status().alive
+    svc.heartbeat.beat("scheduler", "host", 123)
+    status = svc.admin.scheduler_status()
+    assert status.alive and status.host == "host"
+
+
+def test_an_unknown_job_name_is_refused_with_the_list_of_jobs(services):
+    svc, _ = services
+    with pytest.raises(ValueError, match="market_data"):
+        run_job(svc, "nope")
+
+
+def test_the_cli_lists_the_jobs(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "SIGMA_DATA_DIR": str(tmp_path), "SIGMA_ENV": "test"}
+    out = subprocess.run(
+        [sys.executable, "-m", "jobs", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "market_data" in out.stdout and "never run" in out.stdout
+
+
+def test_the_cli_explains_a_database_that_is_down(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SIGMA_DATA_DIR": str(tmp_path),
+        "SIGMA_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/sigma",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "jobs", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 2 and "Cannot connect to the database" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_seeding_refuses_to_run_in_production(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SIGMA_DATA_DIR": str(tmp_path),
+        "SIGMA_ENV": "production",
+        "SIGMA_COOKIE_KEY": "p" * 48,
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "jobs", "seed-demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 1 and "production" in out.stderr
+
+
+def test_production_without_a_cookie_key_refuses_to_start_naming_the_variable(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "SIGMA_DATA_DIR": str(tmp_path), "SIGMA_ENV": "production"}
+    out = subprocess.run(
+        [sys.executable, "-m", "jobs", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 2 and "SIGMA_COOKIE_KEY" in out.stderr

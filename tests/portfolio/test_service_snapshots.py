@@ -1,0 +1,74 @@
+"""Portfolio service: snapshot backfill (idempotent, invalidated by writes) and the snapshots job."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from sigma.db.models import PortfolioSnapshot, Position, PositionSnapshot
+from sigma.portfolio.snapshots_job import backfill_all
+from tests.portfolio.test_service_support import World, stock, world_fixture  # noqa: F401
+
+ENTRY = date(2026, 6, 1)
+
+
+def _rows(w: World, pid: int) -> tuple[int, int]:
+    with w.db.sessions() as s:
+        days = s.scalar(select(func.count()).where(PortfolioSnapshot.portfolio_id == pid))
+        positions = s.scalar(select(func.count()).where(PositionSnapshot.portfolio_id == pid))
+    return int(days or 0), int(positions or 0)
+
+
+def _trading_days(w: World, start: date) -> int:
+    return int((pd.Index(w.close("SPY").index) >= start).sum())
+
+
+def test_backfill_fills_every_day_since_the_first_entry_and_a_second_run_writes_nothing(world: World) -> None:
+    svc, alice = world.svc, world.alice
+    pid = svc.create_portfolio(alice, "S", cash=500.0).id
+    svc.add_position(alice, pid, stock("AAPL", 10, 200.0, ENTRY))
+    svc.add_position(alice, pid, stock("MSFT", 1, 400.0, date(2026, 9, 1)))
+    first = svc.backfill_snapshots(alice, pid)
+    n = _trading_days(world, ENTRY)
+    assert first.days_written == n
+    assert _rows(world, pid) == (n, n + _trading_days(world, date(2026, 9, 1)))
+    assert svc.backfill_snapshots(alice, pid).days_written == 0
+    assert _rows(world, pid) == (n, n + _trading_days(world, date(2026, 9, 1)))
+
+
+def test_a_change_to_the_book_invalidates_snapshots_from_its_date(world: World) -> None:
+    svc, alice = world.svc, world.alice
+    pid = svc.create_portfolio(alice, "S").id
+    a = svc.add_position(alice, pid, stock("AAPL", 10, 200.0, ENTRY))
+    svc.view(alice, pid)
+    svc.close_position(alice, a, date(2026, 10, 1), 250.0)
+    assert _rows(world, pid)[0] == _trading_days(world, ENTRY) - _trading_days(world, date(2026, 10, 1))
+    view = svc.view(alice, pid)
+    assert any("Snapshots backfilled" in n for n in view.notes)
+    assert _rows(world, pid)[0] == _trading_days(world, ENTRY)
+    # closed at 250: NAV after the exit is 0 cash + nothing held (proceeds leave the book as a flow)
+    assert view.equity["nav"].iloc[-1] == pytest.approx(0.0)
+    assert view.kpis.realized_pnl == pytest.approx(10 * 50.0)
+
+
+def test_the_snapshots_job_backfills_every_book_and_records_a_failure_as_a_value(world: World) -> None:
+    svc, alice = world.svc, world.alice
+    good = svc.create_portfolio(alice, "Good").id
+    svc.add_position(alice, good, stock("AAPL", 1, 200.0, ENTRY))
+    bad = svc.create_portfolio(alice, "Bad").id
+    with world.db.sessions() as s:  # a position whose symbol has no prices (as if delisted from the store)
+        s.add(Position(portfolio_id=bad, symbol="GONE", position_type="LONG", quantity=1, entry_price=1,
+                       entry_date=ENTRY, multiplier=1.0))  # fmt: skip
+        s.commit()
+    services = SimpleNamespace(sessions=world.db.sessions, portfolios=svc)
+    seen: list[str] = []
+    status, message, details = backfill_all(services, lambda done, total, text: seen.append(text))  # type: ignore[arg-type]
+    assert status == "partial" and str(bad) in details["errors"] and "GONE" in details["errors"][str(bad)]
+    assert details["days_written"][str(good)] == _trading_days(world, ENTRY)
+    assert seen[-1] == "done" and "1 failed" in message
+    again = backfill_all(services, lambda *_: None)  # type: ignore[arg-type]
+    assert again[2]["days_written"][str(good)] == 0
