@@ -29,9 +29,9 @@ def compact(value: float | None, signed: bool = False) -> str:
         return "—"
     sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
     size = abs(value)
-    for cut, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+    for cut, suffix, digits in ((1e9, "B", 2), (1e6, "M", 2), (1e3, "K", 1)):
         if size >= cut:
-            return f"{sign}${size / cut:,.2f}{suffix}"
+            return f"{sign}${size / cut:,.{digits}f}{suffix}"
     return f"{sign}${size:,.0f}"
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from sigma.errors import SigmaError
 
-STATUS_ICON = {"ok": "✅ ok", "warning": "⚠️ warning", "error": "❌ error"}
+STATUS_ICON = {"ok": "✓ ok", "warning": "⚠ warning", "error": "✗ error"}
 
 
 def import_positions(svc: Any, user: Any, pid: int) -> None:
