@@ -101,3 +101,13 @@ def with_lock_retry(work: Callable[[], T], retries: int = LOCK_RETRIES, delay: f
                 ) from exc
             time.sleep(delay * (2**attempt))
     raise AssertionError("unreachable")
+
+
+def write_transaction(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction, retried while another process holds the write lock."""
+
+    def run() -> T:
+        with session_scope(factory) as session:
+            return work(session)
+
+    return with_lock_retry(run)

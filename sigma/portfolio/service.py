@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.auth.service import AuthUser, utc_now
 from sigma.config import Settings
-from sigma.db import session_scope, with_lock_retry
+from sigma.db.engine import write_transaction
 from sigma.market.service import MarketService
 from sigma.portfolio import repo_books, repo_io, repo_positions, repo_tags, repo_targets
 from sigma.portfolio.csv_import import ImportPreview, PositionDraft, TargetImportPreview
@@ -49,11 +49,7 @@ class PortfolioService:
         return self.settings.market_end or self._clock()
 
     def _write(self, work: Callable[[Session], Any]) -> Any:
-        def run() -> Any:
-            with session_scope(self.sessions) as session:
-                return work(session)
-
-        return with_lock_retry(run)
+        return write_transaction(self.sessions, work)
 
     def _read(self, work: Callable[[Session], Any]) -> Any:
         with self.sessions() as session:

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sigma.auth.service import AuthUser
 from sigma.config import Settings
 from sigma.conventions import TEN_YEAR_YIELD, VIX
-from sigma.db import session_scope, upsert, with_lock_retry
+from sigma.db import upsert
+from sigma.db.engine import write_transaction
 from sigma.db.models import RiskResult
 from sigma.errors import PermissionDenied
 from sigma.market.service import MarketService
@@ -73,11 +74,7 @@ class RiskService:
     # --- plumbing ------------------------------------------------------------------------------
 
     def _write(self, work: Callable[[Session], Any]) -> Any:
-        def run() -> Any:
-            with session_scope(self.sessions) as session:
-                return work(session)
-
-        return with_lock_retry(run)
+        return write_transaction(self.sessions, work)
 
     def _read(self, work: Callable[[Session], Any]) -> Any:
         self._ensure_reference()
