@@ -57,3 +57,12 @@ def test_an_analyst_has_no_admin_page_but_an_admin_does(alice, app_env):
     assert not at_exceptions(admin)
     assert admin.title[0].value == "Admin"
     assert "Data quality" in texts(admin) and "Users" in texts(admin)
+
+
+def test_stale_prices_are_called_stale_in_the_sidebar(app_env, monkeypatch):
+    monkeypatch.setenv("SIGMA_MARKET_END", "2026-12-15")  # the market moved on; the store did not
+    at = login("alice", "sigma-demo")
+    assert not at_exceptions(at)
+    warnings = " ".join(w.value for w in at.sidebar.warning)
+    assert "2026-11-20" in warnings or "stale" in warnings.lower(), warnings
+    assert at.title[0].value == "Portfolio"  # the page keeps showing the last stored prices
