@@ -51,9 +51,11 @@ class ViewData:
 def _positions(session: Session, pid: int) -> pd.DataFrame:
     """Positions left-joined with their targets (one query) and their tag names (one query)."""
     cols = [getattr(Position, c) for c in POSITION_FIELDS] + [getattr(TargetPrice, c) for c in TARGET_COLUMNS]
+    cols.append(TargetPrice.note)
     stmt = select(*cols).outerjoin(TargetPrice, TargetPrice.position_id == Position.id)
     rows = session.execute(stmt.where(Position.portfolio_id == pid).order_by(Position.id)).all()
-    frame = typed_positions(pd.DataFrame(rows, columns=[*POSITION_FIELDS, *TARGET_COLUMNS]))
+    frame = typed_positions(pd.DataFrame(rows, columns=[*POSITION_FIELDS, *TARGET_COLUMNS, "target_note"]))
+    frame["target_note"] = frame["target_note"].astype(object).where(frame["target_note"].notna(), "")
     frame = frame.astype({c: "float64" for c in TARGET_COLUMNS})
     tag_rows = session.execute(
         select(PositionTag.position_id, Tag.name)

@@ -57,6 +57,8 @@ def holdings(val: Valuation, positions: pd.DataFrame, prices: PriceInputs) -> pd
         "pnl_pct": frame["unrealized_pnl_pct"].to_numpy()[open_], "weight": frame["weight"].to_numpy()[open_],
         "day_change_pct": frame["day_change_pct"].to_numpy()[open_], "spark": sparks(prices.close, book["priced"]),
         "tags": book["tags"].to_numpy(), "target_eoy": book["target_eoy"].to_numpy(),
+        "target_next_year": book["target_next_year"].to_numpy(), "downside": book["downside"].to_numpy(),
+        "target_note": book["target_note"].to_numpy(),
         "target_upside_pct": book["target_eoy"].to_numpy(float) / spot - 1.0,
         "downside_pct": book["downside"].to_numpy(float) / spot - 1.0, "entry_date": book["entry_date"].to_numpy(),
         "expiry": book["expiry"].to_numpy(), "strike": book["strike"].to_numpy(),

@@ -18,8 +18,8 @@ from sigma.portfolio.health import HealthScore
 
 HOLDING_COLUMNS = (
     "position_id", "symbol", "type", "quantity", "price", "market_value", "cost_basis", "pnl", "pnl_pct", "weight",
-    "day_change_pct", "spark", "tags", "target_eoy", "target_upside_pct", "downside_pct", "entry_date", "expiry",
-    "strike", "vol_source",
+    "day_change_pct", "spark", "tags", "target_eoy", "target_next_year", "downside", "target_note",
+    "target_upside_pct", "downside_pct", "entry_date", "expiry", "strike", "vol_source",
 )  # fmt: skip
 CLOSED_COLUMNS = (
     "position_id", "symbol", "type", "quantity", "entry_date", "entry_price", "exit_date", "exit_price",

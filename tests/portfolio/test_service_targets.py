@@ -78,3 +78,20 @@ def test_targets_export_reimports_to_the_same_targets(world: World) -> None:
     assert (result.imported, result.errors) == (2, ())
     a, b = _targets(world, first.id), _targets(world, second.id)
     pd.testing.assert_frame_equal(a.sort_index(), b.sort_index())
+
+
+def test_saving_the_targets_editor_keeps_every_field_it_did_not_change(world: World) -> None:
+    book = world.svc.create_portfolio(world.alice, "T")
+    pid = world.svc.add_position(world.alice, book.id, stock("AAPL", 10, 100.0, DAY))
+    world.svc.set_target(world.alice, pid, target_eoy=300.0, target_next_year=350.0, downside=150.0, note="thesis")
+    # what the page's data editor sends back when only the year-end target was edited
+    holdings = world.svc.view(world.alice, book.id).holdings
+    edited = holdings[["position_id", "target_eoy", "target_next_year", "downside", "target_note"]].rename(
+        columns={"target_note": "note"}
+    )
+    edited["target_eoy"] = 320.0
+    world.svc.bulk_set_targets(world.alice, book.id, edited)
+    row = world.svc.view(world.alice, book.id).holdings.iloc[0]
+    assert (row["target_eoy"], row["target_next_year"], row["downside"], row["target_note"]) == (
+        320.0, 350.0, 150.0, "thesis"
+    )  # fmt: skip
