@@ -43,10 +43,10 @@ for col, spec in zip(cols, view.jobs, strict=True):
 @st.fragment(run_every=5)
 def runs() -> None:
     """Recent runs, refreshed every few seconds while the page is open."""
-    fresh = svc.admin.view(user)
-    if fresh.pending:
-        st.caption("Queued: " + ", ".join(f"{r.job} ({r.status})" for r in fresh.pending))
-    frame = pd.DataFrame([r.__dict__ for r in fresh.runs])
+    recent, pending = svc.admin.runs(user)
+    if pending:
+        st.caption("Queued: " + ", ".join(f"{r.job} ({r.status})" for r in pending))
+    frame = pd.DataFrame([r.__dict__ for r in recent])
     if frame.empty:
         st.caption("No runs yet.")
         return

@@ -121,10 +121,11 @@ def stress() -> None:
     show_stress(view, catalogue[name].description)
     st.markdown("#### Custom scenario builder")
     cols = st.columns(4)
+    vix_now = min(80, max(9, round(model.vix_level)))  # the slider's range; VIX closed above 80 in 2008 and 2020
     shocks = {"market": cols[0].slider("Market %", -50, 30, 0, key="builder_market") / 100,
               "rates_bp": float(cols[1].slider("Rates (bp)", -300, 300, 0, step=25, key="builder_rates")),
               "oil": cols[2].slider("Oil %", -60, 100, 0, key="builder_oil") / 100,
-              "vix": float(cols[3].slider("VIX level", 9, 80, round(model.vix_level), key="builder_vix"))}  # fmt: skip
+              "vix": float(cols[3].slider("VIX level", 9, 80, vix_now, key="builder_vix"))}  # fmt: skip
     cols = st.columns(4)
     sector = cols[0].selectbox("Sector", GICS, key="builder_sector")
     shocks[f"sector:{sector}"] = cols[1].slider("Sector %", -50, 50, 0, key="builder_sector_pct") / 100

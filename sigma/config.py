@@ -250,8 +250,9 @@ def ensure_cookie_key(settings: Settings) -> Settings:
     path = settings.data_dir / "cookie_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # never readable by others
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
     from dataclasses import replace
 
     return replace(settings, cookie_key=path.read_text().strip())

@@ -319,6 +319,12 @@ class AuthService:
         if user is None or not user.is_active or user.role != Role.ADMIN:
             raise PermissionDenied(f"Only administrators can {what}.")
 
+    def current_role(self, user_id: int) -> str | None:
+        """The user's role as stored now (None for a missing or inactive user)."""
+        with session_scope(self._sessions) as s:
+            user = s.get(User, user_id)
+            return user.role if user is not None and user.is_active else None
+
     # --- streamlit-authenticator glue -------------------------------------------------------
 
     def credentials_dict(self) -> dict[str, Any]:

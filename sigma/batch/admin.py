@@ -57,9 +57,9 @@ class AdminService:
         self._auth, self._market, self._runs, self._queue = auth, market, runs, queue
         self._heartbeat, self._beat_seconds, self._clock = heartbeat, heartbeat_seconds, clock
 
-    @staticmethod
-    def _require_admin(acting: AuthUser) -> None:
-        if acting.role != Role.ADMIN:
+    def _require_admin(self, acting: AuthUser) -> None:
+        role = self._auth.current_role(acting.id)  # re-read: a demoted admin loses rights at once
+        if role != Role.ADMIN:
             raise PermissionDenied("Only administrators can open the Admin page.")
 
     def view(self, acting: AuthUser) -> AdminView:
@@ -74,6 +74,11 @@ class AdminService:
             jobs=JOBS,
             scheduler=self.scheduler_status(),
         )
+
+    def runs(self, acting: AuthUser) -> tuple[list[RunView], list[RequestView]]:
+        """Recent runs and queued requests only (the Admin page polls this every few seconds)."""
+        self._require_admin(acting)
+        return self._runs.recent(limit=20), self._queue.pending()
 
     def request_job(self, acting: AuthUser, name: str) -> int:
         """Queue job `name` for the jobs process; returns the request id."""

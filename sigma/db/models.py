@@ -135,7 +135,7 @@ class Price(Base):
     """One daily bar. `adj_close` is what returns are computed from."""
 
     __tablename__ = "prices"
-    __table_args__ = (Index("ix_prices_date", "date"),)
+    __table_args__ = (Index("ix_prices_date", "date"), {"sqlite_with_rowid": False})
 
     symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
     date: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -41,6 +41,8 @@ from sigma.db.models import Price
 EPOCH = np.datetime64("1970-01-01", "D")
 NUMERIC = ("open", "high", "low", "close", "adj_close", "volume")
 CACHE_ENTRIES = 32
+KEY_SPAN = 1 << 32  # SQLite row key: symbol code * KEY_SPAN + day + DAY_BIAS
+DAY_BIAS = 1 << 31  # so any day number (negative before 1970) fits in [0, KEY_SPAN)
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,10 @@ def _load_sqlite(
         params.append(_iso(end))
     if symbols is None:
         sql = f"SELECT p.symbol, {day}, {cols} FROM prices p WHERE {' AND '.join(where)} ORDER BY p.symbol, p.date"
-    else:
+    else:  # one integer per row carries both the symbol code and the day: fewer Python objects to build
         values = ", ".join(f"(?, {k})" for k in range(len(symbols)))
         sql = (
-            f"WITH req(sym, k) AS (VALUES {values}) SELECT req.k, {day}, {cols} "
+            f"WITH req(sym, k) AS (VALUES {values}) SELECT req.k * {KEY_SPAN} + {day} + {DAY_BIAS}, {cols} "
             f"FROM req JOIN prices p ON p.symbol = req.sym WHERE {' AND '.join(where)}"
         )
         params = [*symbols, *params]
@@ -120,16 +122,19 @@ def _load_sqlite(
 def _columns_from_rows(
     rows: list[tuple[Any, ...]], symbols: Sequence[str] | None, fields: Sequence[str], with_source: bool
 ) -> Columns:
-    width = 2 + len(fields) + int(with_source)
-    parts = list(zip(*rows, strict=True)) if rows else [()] * width
+    """Rows -> columns through one structured array (NULL -> NaN), not per-column Python lists."""
+    keys: list[tuple[str, Any]] = [("key", object), ("day", np.int64)] if symbols is None else [("key", np.int64)]
+    layout = np.dtype([*keys, *((f, np.float64) for f in fields), *([("source", object)] if with_source else [])])
+    table = np.array(rows, dtype=layout) if rows else np.zeros(0, layout)
     if symbols is None:
-        codes, uniques = pd.factorize(np.asarray(parts[0], dtype=object))
-        names = tuple(str(u) for u in uniques)
+        codes, uniques = pd.factorize(table["key"])
+        names, days = tuple(str(u) for u in uniques), table["day"]
     else:
-        codes, names = np.asarray(parts[0], dtype=np.int64), tuple(symbols)
-    values = {f: np.asarray(parts[2 + i], dtype=np.float64) for i, f in enumerate(fields)}  # None -> nan
-    sources = np.asarray(parts[-1], dtype=object) if with_source else None
-    return Columns(names, np.asarray(codes, np.int64), np.asarray(parts[1], dtype=np.int64), values, sources)
+        codes, days = np.divmod(table["key"], KEY_SPAN)
+        days, names = days - DAY_BIAS, tuple(symbols)
+    values = {f: np.ascontiguousarray(table[f]) for f in fields}
+    sources = np.ascontiguousarray(table["source"]) if with_source else None
+    return Columns(names, np.asarray(codes, np.int64), np.asarray(days, np.int64), values, sources)
 
 
 def _load_postgres(
@@ -200,13 +205,30 @@ def wide(cols: Columns, field: str, symbols: Sequence[str]) -> pd.DataFrame:
     """Dates x `symbols` float frame (NaN where no price), DatetimeIndex named "date"."""
     position = {s: i for i, s in enumerate(symbols)}
     column_of = np.array([position.get(s, -1) for s in cols.symbols], dtype=np.int64)
-    days, day_codes = np.unique(cols.days, return_inverse=True)
+    days, day_codes = _day_codes(cols.days)
     out = np.full((len(days), len(symbols)), np.nan)
     col = column_of[cols.codes] if len(cols.codes) else np.zeros(0, np.int64)
     keep = col >= 0
     out[day_codes[keep], col[keep]] = cols.values[field][keep]
     index = pd.DatetimeIndex(EPOCH + days.astype("timedelta64[D]"), name="date").as_unit("ns")
     return pd.DataFrame(out, index=index, columns=pd.Index(list(symbols), name="symbol"), copy=False)
+
+
+def _day_codes(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct days and each row's index into them, like `np.unique(..., return_inverse=True)`.
+
+    Counting over the (small) span of day numbers instead of sorting every row; falls back to
+    `np.unique` when the span is large compared with the number of rows.
+    """
+    if not len(days) or int(days.max()) - int(days.min()) > 4 * len(days) + 100_000:
+        uniques, inverse = np.unique(days, return_inverse=True)
+        return uniques, inverse.reshape(-1)
+    first = int(days.min())
+    offset = days - first
+    present = np.zeros(int(offset.max()) + 1, dtype=bool)
+    present[offset] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present) + first, rank[offset]
 
 
 class VersionProbe:

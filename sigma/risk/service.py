@@ -26,7 +26,7 @@ from sigma.conventions import TEN_YEAR_YIELD, VIX
 from sigma.db import upsert
 from sigma.db.engine import write_transaction
 from sigma.db.models import RiskResult
-from sigma.errors import PermissionDenied
+from sigma.errors import InsufficientHistory, PermissionDenied
 from sigma.market.service import MarketService
 from sigma.portfolio.service import PortfolioService
 from sigma.risk import service_calc as calc
@@ -72,6 +72,13 @@ class RiskService:
         self._seeded = False
 
     # --- plumbing ------------------------------------------------------------------------------
+
+    def _priced_status(self) -> Any:
+        """The market status, or InsufficientHistory with advice when no prices are stored yet."""
+        status = self.market.status()
+        if status.as_of is None:
+            raise InsufficientHistory("No prices are stored yet. Run: python -m jobs run market_data")
+        return status
 
     def _write(self, work: Callable[[Session], Any]) -> Any:
         return write_transaction(self.sessions, work)
@@ -220,8 +227,8 @@ class RiskService:
     ) -> CorrelationView:  # fmt: skip
         """Clustered correlation matrix of holdings, the universe or typed symbols over a window."""
         symbols = self._selection(selection, user, pid)
-        status = self.market.status()
-        label, start, end = mkt.window_span(window, status.as_of or date.min)
+        status = self._priced_status()
+        label, start, end = mkt.window_span(window, status.as_of)
         returns = self.market.returns_frame(symbols, start=start, end=end)
         return mkt.correlation_view(returns, label, start, end, method, end, str(status.source or ""))
 
@@ -229,8 +236,8 @@ class RiskService:
         """Rolling 60-day correlation of two symbols and both prices rebased to 100."""
         a, b = a.strip().upper(), b.strip().upper()
         self.market.require_known([a, b])
-        status = self.market.status()
-        label, start, end = mkt.window_span(window, status.as_of or date.min)
+        status = self._priced_status()
+        label, start, end = mkt.window_span(window, status.as_of)
         close = self.market.close_frame([a, b], start=start, end=end)
         return mkt.pair_view(close, a, b, label, end, str(status.source or ""))
 

@@ -71,6 +71,11 @@ def performance_view(book: Book, bench: pd.Series, tnx_changes: pd.Series, windo
     beta = float(market_beta(frame, bench)[PORTFOLIO])
     rolling = rolling_beta(frame, bench)[PORTFOLIO].dropna()
     rates = float(rate_beta(frame.iloc[-FACTOR_WINDOW:], tnx_changes)[PORTFOLIO])
+    if not (np.isfinite(beta) and np.isfinite(rates)):
+        raise InsufficientHistory(
+            f"Fewer than {MARKET_MIN_OBS} common days with {label} or the 10-year yield: no beta yet. "
+            "Pick a benchmark with a longer history, or load more prices: python -m jobs run market_data"
+        )
     return PerformanceView(book.as_of, book.source, label, window, profile, beta, rolling, rates, len(r), notes)
 
 

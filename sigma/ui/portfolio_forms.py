@@ -26,6 +26,7 @@ def _attempt(action: Callable[[], Any], success: str) -> bool:
         st.error(str(err))
         return False
     st.session_state["flash"] = success
+    st.cache_data.clear()  # the Risk and Correlations caches hold views of the book just changed
     return True
 
 
