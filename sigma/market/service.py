@@ -137,6 +137,19 @@ class MarketService:
         """Symbols with prices or a profile."""
         return self.store.known_symbols()
 
+    def priced_symbols(self) -> set[str]:
+        """Symbols with at least one stored price (a profile alone cannot value a position)."""
+        return set(self.store.last_dates())
+
+    def require_priced(self, symbols: Sequence[str]) -> None:
+        """Raise `UnknownSymbol` naming every symbol with no stored price."""
+        priced = self.priced_symbols()
+        missing = [s for s in dict.fromkeys(symbols) if s not in priced]
+        if missing:
+            raise UnknownSymbol(
+                missing, "Sigma has no prices for it: check the spelling, or run: python -m jobs run market_data"
+            )
+
     def require_known(self, symbols: Sequence[str]) -> None:
         """Raise `UnknownSymbol` naming every symbol that has neither prices nor a profile."""
         known = self.store.known_symbols(symbols)

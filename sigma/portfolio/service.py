@@ -70,7 +70,7 @@ class PortfolioService:
     ) -> PortfolioInfo:
         """A new portfolio (name unique per owner, benchmark a known symbol, opening cash ≥ 0)."""
         symbol = benchmark.strip().upper()
-        self.market.require_known([symbol])
+        self.market.require_priced([symbol])
         return self._write(lambda s: info(repo_books.create_portfolio(s, user, name, symbol, cash, description)))
 
     def rename_portfolio(self, user: AuthUser, pid: int, name: str) -> None:
@@ -91,7 +91,7 @@ class PortfolioService:
         """Change the benchmark (a known symbol)."""
         self._read(lambda s: owned_portfolio(s, user, pid))
         code = symbol.strip().upper()
-        self.market.require_known([code])
+        self.market.require_priced([code])
         self._write(lambda s: setattr(owned_portfolio(s, user, pid), "benchmark", code))
 
     def record_cash_flow(self, user: AuthUser, pid: int, day: date, kind: str, amount: float, note: str = "") -> None:
@@ -107,7 +107,7 @@ class PortfolioService:
     def add_position(self, user: AuthUser, pid: int, draft: PositionDraft) -> int:
         """Add a position; returns its id."""
         self._read(lambda s: owned_portfolio(s, user, pid))
-        checked = repo_positions.check_draft(draft, self.today(), self.market.require_known)
+        checked = repo_positions.check_draft(draft, self.today(), self.market.require_priced)
 
         def work(s: Session) -> int:
             owned_portfolio(s, user, pid)
@@ -119,7 +119,7 @@ class PortfolioService:
         """Change fields of a position (the whole position is validated again)."""
         self._write(
             lambda s: repo_positions.edit_position(
-                s, owned_positions(s, user, [position_id])[0], fields, self.today(), self.market.require_known
+                s, owned_positions(s, user, [position_id])[0], fields, self.today(), self.market.require_priced
             )
         )
 
@@ -205,14 +205,14 @@ class PortfolioService:
 
     def preview_import(self, user: AuthUser, pid: int, data: bytes) -> ImportPreview:
         """Every row of a positions file with its status; rows already stored say 'already imported'."""
-        known = self.market.known_symbols()
+        known = self.market.priced_symbols()
         return self._read(
             lambda s: repo_io.preview_import(s, owned_portfolio(s, user, pid).id, data, self.today(), known)
         )
 
     def commit_import(self, user: AuthUser, pid: int, data: bytes, all_or_nothing: bool = False) -> ImportResult:
         """Import the valid new rows in one transaction (nothing at all with all_or_nothing and an error)."""
-        known = self.market.known_symbols()
+        known = self.market.priced_symbols()
         return self._write(
             lambda s: repo_io.commit_import(
                 s, owned_portfolio(s, user, pid).id, data, self.today(), known, all_or_nothing
@@ -221,14 +221,14 @@ class PortfolioService:
 
     def preview_targets_import(self, user: AuthUser, pid: int, data: bytes) -> TargetImportPreview:
         """Every row of a targets file with its status."""
-        known = self.market.known_symbols()
+        known = self.market.priced_symbols()
         return self._read(lambda s: repo_targets.preview_targets(s, owned_portfolio(s, user, pid).id, data, known))
 
     def commit_targets_import(
         self, user: AuthUser, pid: int, data: bytes, all_or_nothing: bool = False
     ) -> ImportResult:
         """Write the targets of the valid rows to the positions priced off each symbol."""
-        known = self.market.known_symbols()
+        known = self.market.priced_symbols()
         return self._write(
             lambda s: repo_targets.commit_targets(
                 s, owned_portfolio(s, user, pid).id, data, known, all_or_nothing, self._now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from sigma.conventions import PositionType
@@ -118,3 +119,13 @@ def test_an_option_may_be_closed_at_zero(world: World) -> None:
     closed = world.svc.view(world.alice, book.id).closed
     # worthless put: −1 × 100 × 3 = −300
     assert closed["realized_pnl"].iloc[0] == pytest.approx(-300.0)
+
+
+def test_a_symbol_with_a_profile_but_no_prices_is_refused_so_the_book_stays_valuable(world: World) -> None:
+    profile = pd.DataFrame([{"symbol": "NOPX", "name": "No Prices Inc.", "asset_class": "equity", "sector": None,
+                             "industry": None, "market_cap": None, "dividend_yield": None}])  # fmt: skip
+    world.store.upsert_profiles(profile, "reference")
+    book = world.svc.create_portfolio(world.alice, "P")
+    with pytest.raises(UnknownSymbol, match="NOPX"):
+        world.svc.add_position(world.alice, book.id, stock("NOPX", 10, 10.0, date(2026, 6, 1)))
+    assert world.svc.view(world.alice, book.id).holdings.empty
