@@ -4,7 +4,9 @@ Used by `sigma.market.store.PriceStore` only. One query per load, whatever the n
 
 - SQLite: a raw `sqlite3` cursor; requested symbols are joined from a `VALUES` list so each row
   comes back as small integers and floats (no per-row strings), turned into numpy arrays.
-- PostgreSQL: `COPY (SELECT ...) TO STDOUT (FORMAT CSV)` into one buffer, parsed by pyarrow.
+- PostgreSQL: `COPY (SELECT ...) TO STDOUT` into one buffer: FORMAT BINARY when every column has a
+  fixed width (codes and days as int4, values as float8 with NULL as NaN), parsed by one numpy
+  structured dtype; FORMAT CSV parsed by pyarrow when symbol names or sources are returned.
 
 Dates travel as integer days since 1970-01-01 and become `datetime64`. The wide frame is built
 with numpy (symbol and date codes index a preallocated float array), not with `pivot`.
@@ -156,20 +158,50 @@ def _load_postgres(
         params.append(end)
     if symbols is None:
         sql = f"SELECT p.symbol, {day}, {cols} FROM prices p WHERE {' AND '.join(where)}"
+    elif not with_source:  # fixed-width rows: binary COPY parsed by numpy in one step
+        values = ", ".join(f"COALESCE(p.{f}::float8, 'NaN')" for f in fields)
+        sql = (
+            f"SELECT (req.k - 1)::int4, {day}::int4, {values} FROM unnest(%s::text[]) WITH ORDINALITY AS "
+            f"req(sym, k) JOIN prices p ON p.symbol = req.sym WHERE {' AND '.join(where)}"
+        )
+        return _columns_from_binary(_copy(engine, sql, [list(symbols), *params], "BINARY"), symbols, fields)
     else:
         sql = (
             f"SELECT req.k - 1, {day}, {cols} FROM unnest(%s::text[]) WITH ORDINALITY AS req(sym, k) "
             f"JOIN prices p ON p.symbol = req.sym WHERE {' AND '.join(where)}"
         )
         params = [list(symbols), *params]
+    return _columns_from_csv(_copy(engine, sql, params, "CSV"), symbols, fields, with_source)
+
+
+def _copy(engine: Engine, sql: str, params: list[Any], fmt: str) -> bytes:
+    """The output of `COPY (sql) TO STDOUT (FORMAT fmt)` as one buffer."""
     buffer = io.BytesIO()
     with engine.connect() as conn:
         raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT CSV)", params) as copy:
+        with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT {fmt})", params) as copy:
             for chunk in copy:
                 buffer.write(chunk)
         raw.rollback()
-    return _columns_from_csv(buffer.getvalue(), symbols, fields, with_source)
+    return buffer.getvalue()
+
+
+BINARY_HEADER, BINARY_TRAILER = 19, 2  # PGCOPY signature, flags and extension length; the -1 field count
+
+
+def _columns_from_binary(data: bytes, symbols: Sequence[str], fields: Sequence[str]) -> Columns:
+    """Parse binary COPY rows of (int4 code, int4 day, float8 per field): every row has the same width.
+
+    Each row is an int16 field count, then per field an int32 length and the big-endian value.
+    """
+    layout = np.dtype(
+        [("n", ">i2"), ("kn", ">i4"), ("k", ">i4"), ("dn", ">i4"), ("d", ">i4")]
+        + [item for f in fields for item in ((f"{f}_n", ">i4"), (f, ">f8"))]
+    )
+    body = data[BINARY_HEADER : len(data) - BINARY_TRAILER] if data else b""
+    rows = np.frombuffer(body, dtype=layout)
+    values = {f: rows[f].astype(np.float64) for f in fields}
+    return Columns(tuple(symbols), rows["k"].astype(np.int64), rows["d"].astype(np.int64), values)
 
 
 def _columns_from_csv(data: bytes, symbols: Sequence[str] | None, fields: Sequence[str], with_source: bool) -> Columns:
