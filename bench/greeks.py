@@ -1,4 +1,4 @@
-"""Benchmark: sigma.portfolio.options against py_vollib_vectorized and a plain numpy reference.
+"""Benchmark: sigma.instruments.options against py_vollib_vectorized and a plain numpy reference.
 
 Run from the repo root in the bench environment (py_vollib_vectorized's pins clash with the
 test oracles, see bench/requirements-greeks.txt):
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr
 
-from sigma.portfolio.options import bsm, implied_vol
+from sigma.instruments.options import bsm, implied_vol
 
 GREEK_NAMES = ("price", "delta", "gamma", "theta_per_day", "vega_per_point", "rho_per_point")
 GOAL_VS_PVV_GREEKS = 15.0  # sigma at least 15x faster than py_vollib_vectorized for price + Greeks
@@ -134,7 +134,7 @@ def run_greeks(d: dict[str, np.ndarray], repeats: int, pvv: Any) -> tuple[Any, d
     t_sigma, g = best_of(lambda: bsm(S, K, t, r, sigma, flag, q), repeats)
     t_plain, ref = best_of(lambda: plain_greeks(call, S, K, t, r, sigma, q), repeats)
     print(f"\nPrice + Greeks, {S.size:,} options (best of {repeats})")
-    line("sigma.portfolio.options.bsm", t_sigma)
+    line("sigma.instruments.options.bsm", t_sigma)
     ratio = t_sigma / t_plain
     line(
         "plain numpy/scipy reference",
@@ -177,7 +177,7 @@ def run_implied_vol(d: dict[str, np.ndarray], g: Any, repeats: int, pvv: Any) ->
         f"{int(well.sum()):,} well-conditioned (vega > 1e-4 S per point)"
     )
     line(
-        "sigma.portfolio.options.implied_vol",
+        "sigma.instruments.options.implied_vol",
         t_sigma,
         f"NaN: {int(np.isnan(iv).sum())} (well-cond.: "
         f"{int(np.isnan(iv[well]).sum())}), max |iv - true| well-cond. {max_abs(iv[well], sigma[well]):.2e}",

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from sigma.conventions import Source
 from sigma.db import make_engine, session_factory, upgrade_to_head
-from sigma.market.store import PriceStore
+from sigma.market.store.prices import PriceStore
 
 END = date(2026, 11, 20)
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, create_engine, event, insert, text
 
-from sigma.auth.service import AuthUser
+from sigma.auth.model import AuthUser
 from sigma.config import Settings
 from sigma.conventions import Source
 from sigma.db import make_engine, session_factory, upgrade_to_head
@@ -35,7 +35,7 @@ from sigma.db.models import Portfolio, Position, Price, User
 from sigma.errors import DatabaseUnavailable
 from sigma.market import simulated_market
 from sigma.market.service import MarketService
-from sigma.market.store import PriceStore
+from sigma.market.store.prices import PriceStore
 from sigma.market.universe import universe_profiles
 from sigma.portfolio.service import PortfolioService
 

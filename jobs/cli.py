@@ -77,7 +77,7 @@ def _list(services: Services, _args: argparse.Namespace) -> int:
 
 
 def _seed(services: Services, _args: argparse.Namespace) -> int:
-    from sigma.portfolio.demo import seed_demo
+    from sigma.batch.demo import seed_demo
 
     print(seed_demo(services).summary())
     return 0
@@ -94,7 +94,7 @@ def _init(services: Services, args: argparse.Namespace) -> int:
 
 
 def _logins(services: Services, _args: argparse.Namespace) -> int:
-    from sigma.portfolio.demo import demo_logins
+    from sigma.batch.demo import demo_logins
 
     for line in demo_logins():
         print(f"    {line}")

@@ -42,7 +42,7 @@ def profiles(services: Services, progress: Progress) -> Outcome:
 
 def snapshots(services: Services, progress: Progress) -> Outcome:
     """Backfill portfolio and position snapshots up to the latest price date."""
-    from sigma.portfolio.snapshots_job import backfill_all
+    from sigma.batch.snapshots import backfill_all
 
     return Outcome(*backfill_all(services, progress))
 

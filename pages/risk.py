@@ -14,7 +14,7 @@ import streamlit as st
 from sigma.charts import risk as charts
 from sigma.errors import SigmaError
 from sigma.risk.sector import GICS
-from sigma.risk.service_reference import STYLE_NAMES
+from sigma.risk.sql.reference import STYLE_NAMES
 from sigma.ui import risk_cache as cache
 from sigma.ui import shell
 from sigma.ui.auth import current_user

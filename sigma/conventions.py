@@ -18,6 +18,9 @@ TEN_YEAR_YIELD: Final = "^TNX"
 THREE_MONTH_YIELD: Final = "^IRX"
 VIX: Final = "^VIX"
 
+WINDOWS: Final[dict[str, int | None]] = {"1W": 5, "1M": 21, "3M": 63, "6M": 126, "1Y": 252, "3Y": 756, "ALL": None}
+"""Look-back windows every page and service offers, in trading days (None: all stored history)."""
+
 
 class Source(StrEnum):
     """Where a price or result came from; shown next to every number."""

@@ -22,7 +22,7 @@ from sigma.config import Settings, ensure_cookie_key
 from sigma.db import make_engine, session_factory, upgrade_to_head
 from sigma.market.providers.base import PriceProvider
 from sigma.market.service import MarketService, last_business_day
-from sigma.market.store import PriceStore
+from sigma.market.store.prices import PriceStore
 from sigma.portfolio.service import PortfolioService
 from sigma.risk.service import RiskService
 
@@ -52,22 +52,22 @@ class Services:
 
 def make_provider(settings: Settings) -> PriceProvider:
     """The price provider SIGMA_MARKET_DATA asks for."""
-    from sigma.market.providers.simulated_provider import SimulatedProvider
+    from sigma.market.providers.simulated import SimulatedProvider
 
     end = settings.market_end or last_business_day(date.today())
     simulated = SimulatedProvider(seed=settings.market_seed, end=end, years=settings.market_years)
     if settings.market_data == "simulated":
         return simulated
     if settings.market_data == "csv":
-        from sigma.market.providers.csv_provider import CsvProvider
+        from sigma.market.providers.csv import CsvProvider
 
         return CsvProvider(settings.csv_dir)
-    from sigma.market.providers.yfinance_provider import YFinanceProvider
+    from sigma.market.providers.yfinance import YFinanceProvider
 
     live = YFinanceProvider(timeout=settings.provider_timeout, retries=settings.provider_retries)
     if settings.market_data == "yfinance":
         return live
-    from sigma.market.providers.auto_provider import AutoProvider
+    from sigma.market.providers.auto import AutoProvider
 
     return AutoProvider(live=live, fallback=simulated, timeout=settings.auto_timeout)
 

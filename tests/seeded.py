@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from sigma.batch.demo import seed_demo
 from sigma.config import Settings, from_env
-from sigma.portfolio.demo import seed_demo
 from sigma.wiring import build
 
 MARKET_END = "2026-11-20"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from sigma.auth.model import AuthUser, UserRow, utc_now
 from sigma.auth.passwords import hash_password, verify_password
 from sigma.config import Settings
 from sigma.conventions import Role
@@ -30,42 +30,6 @@ from sigma.errors import NotFound, PermissionDenied, ValidationError
 
 MAX_USERNAME_CHARS = 64
 FAILURE_KEY_CHARS = 256  # width of login_failures.username
-
-
-@dataclass(frozen=True)
-class AuthUser:
-    """A logged-in (or loggable) user, as pages and services see it."""
-
-    id: int
-    username: str
-    name: str
-    email: str
-    role: str
-
-    @property
-    def is_admin(self) -> bool:
-        """True for the admin role."""
-        return self.role == Role.ADMIN
-
-
-@dataclass(frozen=True)
-class UserRow:
-    """One line of the admin's user list, with the lockout state."""
-
-    id: int
-    username: str
-    name: str
-    email: str
-    role: str
-    is_active: bool
-    failures: int
-    locked: bool
-    locked_until: datetime | None
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware UTC (the default clock)."""
-    return datetime.now(UTC)
 
 
 def normalise_username(username: str) -> str:

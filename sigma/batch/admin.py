@@ -15,7 +15,8 @@ from sigma.conventions import Role
 from sigma.errors import PermissionDenied
 
 if TYPE_CHECKING:
-    from sigma.auth.service import AuthService, AuthUser
+    from sigma.auth.model import AuthUser
+    from sigma.auth.service import AuthService
     from sigma.market.service import MarketService
 
 

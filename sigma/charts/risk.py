@@ -1,6 +1,6 @@
 """Figures of the Risk and Correlations pages: pure builders, data in, plotly figure out.
 
-Inputs are the frames and series of `sigma.risk.service_views` (fractions for returns, vols and
+Inputs are the frames and series of `sigma.risk.view.results` (fractions for returns, vols and
 shares; $ for P&L and VaR; percent points for sector tilts). Axes are formatted, never rescaled.
 """
 

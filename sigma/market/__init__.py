@@ -9,6 +9,6 @@ For notebooks::
     m.bars(["SPY"])    # the long OHLCV frame the store takes
 """
 
-from sigma.market.simulated import SimulatedMarket, simulated_market
+from sigma.market.simulated.market import SimulatedMarket, simulated_market
 
 __all__ = ["SimulatedMarket", "simulated_market"]

@@ -5,7 +5,7 @@ else the last business day strictly before today (the close that has happened). 
 the injected `clock` (or a `today` argument); this module never reads the clock itself.
 Staleness: the latest stored price is stale when it is more than `stale_after_days` calendar
 days before `settings.market_end` (when set) or today. Prices, returns and dates follow
-`sigma.market.store`.
+`sigma.market.store.prices`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sigma.config import Settings
 from sigma.conventions import Source
 from sigma.errors import UnknownSymbol
 from sigma.market.providers.base import PriceProvider
-from sigma.market.store import PriceStore, Progress, RefreshReport
+from sigma.market.store.prices import PriceStore, Progress, RefreshReport
 
 __all__ = ["MarketService", "MarketStatus", "last_business_day"]
 

@@ -2,7 +2,7 @@
 
 Profiles ship as `sigma/market/data/universe.csv` (approximate late-2025 reference data):
 `PROFILE_COLUMNS` plus three simulation columns, `ref_price` (the price the simulated close is
-anchored to on `ANCHOR_DATE` in sigma.market.sim_history), `beta` (loading on the market
+anchored to on `ANCHOR_DATE` in sigma.market.simulated.calendar), `beta` (loading on the market
 factor) and `idio_vol` (annualised stock-specific volatility, a fraction).
 
 Conventions: `dividend_yield` is a fraction (0.025 = 2.5 %); `market_cap` is in USD (assets

@@ -30,7 +30,7 @@ import pandas as pd
 
 from sigma.conventions import CALENDAR_DAYS
 from sigma.errors import InsufficientHistory, UnknownSymbol
-from sigma.portfolio.options import bsm, intrinsic
+from sigma.instruments.options import bsm, intrinsic
 from sigma.portfolio.valuation import kinds, rolling_realized_vol, signed_units
 
 NAV_COLUMNS = (

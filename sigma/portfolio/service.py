@@ -17,17 +17,21 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
-from sigma.auth.service import AuthUser, utc_now
+from sigma.auth.model import AuthUser, utc_now
 from sigma.config import Settings
 from sigma.db.engine import write_transaction
 from sigma.market.service import MarketService
-from sigma.portfolio import repo_books, repo_io, repo_positions, repo_tags, repo_targets
-from sigma.portfolio.csv_import import ImportPreview, PositionDraft, TargetImportPreview
-from sigma.portfolio.repo_common import info, owned_portfolio, owned_positions
-from sigma.portfolio.repo_view import load_view
-from sigma.portfolio.repo_view_build import build_view
+from sigma.portfolio.files.imports import ImportPreview, PositionDraft, TargetImportPreview
+from sigma.portfolio.model import ImportResult, PortfolioInfo, PortfolioView, TagInfo
 from sigma.portfolio.snapshots import BackfillResult, backfill
-from sigma.portfolio.views import ImportResult, PortfolioInfo, PortfolioView, TagInfo
+from sigma.portfolio.sql import books as repo_books
+from sigma.portfolio.sql import positions as repo_positions
+from sigma.portfolio.sql import tags as repo_tags
+from sigma.portfolio.sql import targets as repo_targets
+from sigma.portfolio.sql import transfers as repo_io
+from sigma.portfolio.sql.common import info, owned_portfolio, owned_positions
+from sigma.portfolio.sql.view import load_view
+from sigma.portfolio.view.build import build_view
 
 
 class PortfolioService:

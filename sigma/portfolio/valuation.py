@@ -6,7 +6,7 @@ Conventions (DOMAIN.md, "Positions and valuation" and "Options"):
 - Stocks and ETFs: the multiplier is taken as 1 whatever is stored; market value = exposure =
   sign × qty × price; position delta = sign × qty (shares), other Greeks 0.
 - Options: multiplier defaults to 100 when missing; priced with BSM
-  (`sigma.portfolio.options.bsm`); market value = sign × qty × multiplier × option price;
+  (`sigma.instruments.options.bsm`); market value = sign × qty × multiplier × option price;
   exposure = dollar delta = sign × qty × multiplier × Δ × S; T = calendar days to expiry / 365.
 - The rate is continuous: from ^IRX quoted in percent y, r = ln(1 + y/100) (`rate_from_yield`).
 - Volatility: implied from a market option price when one is given (`options.implied_vol` on [1e-4, 5]);
@@ -36,7 +36,7 @@ import pandas as pd
 
 from sigma.conventions import CALENDAR_DAYS, OPTION_MULTIPLIER, TRADING_DAYS, PositionType
 from sigma.errors import UnknownSymbol
-from sigma.portfolio.options import bsm, implied_vol, intrinsic
+from sigma.instruments.options import bsm, implied_vol, intrinsic
 
 VOL_FLOOR = 0.05
 OPTION_TYPES = [t.value for t in PositionType if t.is_option]

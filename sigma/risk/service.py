@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sigma.auth.service import AuthUser
+from sigma.auth.model import AuthUser
 from sigma.config import Settings
 from sigma.conventions import TEN_YEAR_YIELD, VIX
 from sigma.db import upsert
@@ -29,14 +29,14 @@ from sigma.db.models import RiskResult
 from sigma.errors import InsufficientHistory, PermissionDenied
 from sigma.market.service import MarketService
 from sigma.portfolio.service import PortfolioService
-from sigma.risk import service_calc as calc
-from sigma.risk import service_market as mkt
-from sigma.risk import service_reference as ref
-from sigma.risk import service_stress as sst
 from sigma.risk.factors import FactorFit, build_style_factors, factor_exposures
-from sigma.risk.service_book import Book, load_book
-from sigma.risk.service_sector import sector_view
-from sigma.risk.service_views import (
+from sigma.risk.sql import reference as ref
+from sigma.risk.stress import Scenario, ScenarioKind
+from sigma.risk.view import market as mkt
+from sigma.risk.view import measures as calc
+from sigma.risk.view import stress as sst
+from sigma.risk.view.book import Book, load_book
+from sigma.risk.view.results import (
     CorrelationView,
     FactorView,
     PairView,
@@ -49,7 +49,7 @@ from sigma.risk.service_views import (
     VarView,
     VolView,
 )
-from sigma.risk.stress import Scenario, ScenarioKind
+from sigma.risk.view.sector import sector_view
 
 V = TypeVar("V", bound=Storable)
 UTC_NOW: Callable[[], datetime] = partial(datetime.now, UTC)  # the system clock; tests pass their own

@@ -36,7 +36,7 @@ from scipy.stats import norm
 
 from sigma.conventions import TRADING_DAYS
 from sigma.errors import InsufficientHistory, UnknownSymbol, ValidationError
-from sigma.portfolio.options import bsm
+from sigma.instruments.options import bsm
 from sigma.risk.performance import historical_cvar, historical_var
 
 CHUNK = 2_000

@@ -33,7 +33,8 @@ import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from sigma.auth.service import AuthService, AuthUser
+from sigma.auth.model import AuthUser
+from sigma.auth.service import AuthService
 from sigma.config import Settings
 from sigma.errors import DatabaseUnavailable
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from sigma.conventions import PositionType
 from sigma.errors import SigmaError
-from sigma.portfolio.csv_import import PositionDraft
+from sigma.portfolio.files.imports import PositionDraft
 
 TYPES = [t.value for t in PositionType]
 

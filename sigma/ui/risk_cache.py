@@ -12,9 +12,9 @@ from datetime import date
 
 import streamlit as st
 
-from sigma.auth.service import AuthUser
+from sigma.auth.model import AuthUser
 from sigma.risk.service import RiskService
-from sigma.risk.service_views import (
+from sigma.risk.view.results import (
     CorrelationView,
     FactorView,
     PairView,

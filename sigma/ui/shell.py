@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sigma.auth.service import AuthUser
+from sigma.auth.model import AuthUser
 from sigma.config import from_env
 from sigma.errors import SigmaError
 from sigma.wiring import Services, build

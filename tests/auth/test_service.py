@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from sigma.auth import passwords
-from sigma.auth.service import AuthService, AuthUser
+from sigma.auth.model import AuthUser
+from sigma.auth.service import AuthService
 from sigma.db.models import AuthSession
 from sigma.errors import NotFound, PermissionDenied, ValidationError
 

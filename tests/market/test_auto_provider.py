@@ -10,9 +10,9 @@ import requests
 
 from sigma.conventions import Source
 from sigma.errors import ProviderUnavailable
-from sigma.market.providers.auto_provider import AutoProvider
+from sigma.market.providers.auto import AutoProvider
 from sigma.market.providers.base import FetchResult, empty_bars
-from sigma.market.providers.yfinance_provider import YFinanceProvider
+from sigma.market.providers.yfinance import YFinanceProvider
 from tests.market.yf_fixtures import chart_routes, clear_yfinance_cache, fixture_session
 
 START, END = date(2024, 1, 2), date(2024, 1, 12)

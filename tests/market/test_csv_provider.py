@@ -14,7 +14,7 @@ import pytest
 from sigma.conventions import Source
 from sigma.errors import ProviderUnavailable
 from sigma.market.providers.base import BAR_COLUMNS, PROFILE_COLUMNS
-from sigma.market.providers.csv_provider import CsvProvider
+from sigma.market.providers.csv import CsvProvider
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "prices_csv"
 START, END = date(2024, 1, 2), date(2024, 1, 12)

@@ -17,8 +17,8 @@ import pytest
 
 from sigma.conventions import Source
 from sigma.market.providers.base import BAR_COLUMNS, FetchResult, PriceProvider
-from sigma.market.providers.csv_provider import CsvProvider
-from sigma.market.providers.yfinance_provider import YFinanceProvider
+from sigma.market.providers.csv import CsvProvider
+from sigma.market.providers.yfinance import YFinanceProvider
 from tests.market.yf_fixtures import chart_routes, clear_yfinance_cache, fixture_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
@@ -50,9 +50,9 @@ def _yfinance(tmp: Path) -> PriceProvider:
 
 def _simulated(tmp: Path) -> PriceProvider:
     try:  # written by another engineer; the only guarded import here
-        from sigma.market.providers.simulated_provider import SimulatedProvider
+        from sigma.market.providers.simulated import SimulatedProvider
     except ImportError:
-        pytest.skip("sigma.market.providers.simulated_provider is not written yet")
+        pytest.skip("sigma.market.providers.simulated is not written yet")
     return SimulatedProvider(seed=1, end=date(2026, 11, 20), years=1)
 
 

@@ -10,7 +10,7 @@ import pytest
 from sigma.conventions import Source
 from sigma.errors import UnknownSymbol
 from sigma.market.service import NO_PRICES, MarketService, last_business_day
-from sigma.market.store import PriceStore
+from sigma.market.store.prices import PriceStore
 from tests.fakes import FakeProvider, synthetic_bars
 
 SYMBOLS = ["AAA", "BBB"]

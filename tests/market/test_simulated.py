@@ -15,7 +15,7 @@ from sigma.conventions import Source
 from sigma.errors import UnknownSymbol, ValidationError
 from sigma.market import SimulatedMarket, simulated_market
 from sigma.market.providers.base import BAR_COLUMNS, PROFILE_COLUMNS, PriceProvider
-from sigma.market.providers.simulated_provider import SimulatedProvider
+from sigma.market.providers.simulated import SimulatedProvider
 from sigma.market.universe import YIELD_SYMBOLS, load_universe, universe_symbols
 
 END = date(2026, 11, 20)

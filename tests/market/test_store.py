@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sigma.conventions import Source
 from sigma.db import make_engine, session_factory, with_lock_retry
 from sigma.errors import DatabaseUnavailable, ProviderUnavailable, UnknownSymbol, ValidationError
-from sigma.market import columnar
-from sigma.market.store import PriceStore
+from sigma.market.store import columnar
+from sigma.market.store.prices import PriceStore
 from tests.fakes import FakeProvider, synthetic_bars
 
 SYMBOLS = ["AAA", "BBB", "CCC"]

@@ -21,7 +21,7 @@ from yfinance.config import YfConfig
 from sigma.conventions import Source
 from sigma.errors import ProviderUnavailable
 from sigma.market.providers.base import BAR_COLUMNS, PROFILE_COLUMNS
-from sigma.market.providers.yfinance_provider import FailureKind, YFinanceProvider, classify, profile_row, to_long
+from sigma.market.providers.yfinance import FailureKind, YFinanceProvider, classify, profile_row, to_long
 from tests.market.yf_fixtures import (
     RATE_LIMITED,
     chart,

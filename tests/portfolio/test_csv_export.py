@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigma.conventions import PositionType
-from sigma.portfolio.csv_export import export_cell, positions_to_csv, targets_to_csv
-from sigma.portfolio.csv_import import PositionDraft, TargetDraft, parse_positions_csv, parse_targets_csv
-from sigma.portfolio.occ import OccStyle, OccSymbol, OptionKind, format_occ
+from sigma.instruments.occ import OccStyle, OccSymbol, OptionKind, format_occ
+from sigma.portfolio.files.export import export_cell, positions_to_csv, targets_to_csv
+from sigma.portfolio.files.imports import PositionDraft, TargetDraft, parse_positions_csv, parse_targets_csv
 
 DATA = Path(__file__).parents[1] / "data"
 AS_OF = date(2026, 11, 20)

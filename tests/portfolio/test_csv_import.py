@@ -10,15 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigma.conventions import PositionType
+from sigma.delimited import DateOrder, NumberStyle, parse_number
 from sigma.errors import ValidationError
-from sigma.portfolio.csv_import import (
+from sigma.portfolio.files.imports import (
     PositionDraft,
     RowStatus,
     parse_positions_csv,
     parse_targets_csv,
     position_fingerprint,
 )
-from sigma.portfolio.csv_read import DateOrder, NumberStyle, parse_number
 
 DATA = Path(__file__).parents[1] / "data"
 AS_OF = date(2026, 11, 20)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from sigma.batch.snapshots import backfill_all
 from sigma.db.models import PortfolioSnapshot, Position, PositionSnapshot
-from sigma.portfolio.snapshots_job import backfill_all
 from tests.portfolio.test_service_support import World, stock, world_fixture  # noqa: F401
 
 ENTRY = date(2026, 6, 1)

@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
-from sigma.auth.service import AuthUser
+from sigma.auth.model import AuthUser
 from sigma.config import Settings
 from sigma.conventions import PositionType, Source
 from sigma.db.models import Price, User
 from sigma.market.service import MarketService
-from sigma.market.store import PriceStore
+from sigma.market.store.prices import PriceStore
 from sigma.market.universe import universe_profiles
-from sigma.portfolio.csv_import import PositionDraft
+from sigma.portfolio.files.imports import PositionDraft
 from sigma.portfolio.service import PortfolioService
 from tests.conftest import Database
 from tests.fakes import FakeProvider

@@ -14,21 +14,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from sigma.auth.service import AuthUser
+from sigma.auth.model import AuthUser
 from sigma.config import Settings
 from sigma.conventions import PositionType
 from sigma.db.models import RiskResult, StressScenario
 from sigma.errors import InsufficientHistory, PermissionDenied, UnknownSymbol
 from sigma.market.service import MarketService
-from sigma.market.store import PriceStore
+from sigma.market.store.prices import PriceStore
 from sigma.market.universe import SECTOR_ETFS, universe_profiles
-from sigma.portfolio.csv_import import PositionDraft
+from sigma.portfolio.files.imports import PositionDraft
 from sigma.portfolio.service import PortfolioService
 from sigma.risk.service import RiskService
-from sigma.risk.service_market import correlation_view
-from sigma.risk.service_payload import decode, encode
-from sigma.risk.service_views import CorrelationView, VarView
 from sigma.risk.stress import SCENARIO_CATALOGUE
+from sigma.risk.view.market import correlation_view
+from sigma.risk.view.payload import decode, encode
+from sigma.risk.view.results import CorrelationView, VarView
 from tests.conftest import Database
 from tests.fakes import FakeProvider
 from tests.portfolio.test_service_support import _insert_bars, _user

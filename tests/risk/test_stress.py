@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigma.errors import InsufficientHistory, ValidationError
-from sigma.portfolio.options import bsm
+from sigma.instruments.options import bsm
 from sigma.risk.stress import (
     SCENARIO_CATALOGUE,
     Scenario,

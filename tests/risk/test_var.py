@@ -11,7 +11,7 @@ from scipy.stats import norm
 from scipy.stats import t as student
 
 from sigma.errors import InsufficientHistory, UnknownSymbol
-from sigma.portfolio.options import bsm
+from sigma.instruments.options import bsm
 from sigma.risk.factors import FactorFit, FitMethod
 from sigma.risk.performance import historical_var
 from sigma.risk.var import OptionBook, value_at_risk

@@ -1,0 +1,44 @@
+"""What the rest of Sigma knows of a user: the acting user, the admin's user rows, the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sigma.conventions import Role
+
+
+@dataclass(frozen=True)
+class AuthUser:
+    """A logged-in (or loggable) user, as pages and services see it."""
+
+    id: int
+    username: str
+    name: str
+    email: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        """True for the admin role."""
+        return self.role == Role.ADMIN
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One line of the admin's user list, with the lockout state."""
+
+    id: int
+    username: str
+    name: str
+    email: str
+    role: str
+    is_active: bool
+    failures: int
+    locked: bool
+    locked_until: datetime | None
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC (the default clock)."""
+    return datetime.now(UTC)

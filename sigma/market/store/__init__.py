@@ -1,0 +1,1 @@
+"""The price store: the `prices` and `securities` tables, the columnar reader, wide frames, the cache."""

@@ -1,0 +1,153 @@
+"""KPIs of the Portfolio view: valuation at the latest price date, beta, health and expected return.
+
+Conventions: the book is valued with `valuation.value_book` at the latest price date (prices
+forward-filled, the previous price is the previous price date's); cash is the snapshot cash of
+that date. Day P&L comes from the last two snapshots (NaN % without a previous NAV). Portfolio
+returns are the time-weighted daily returns of the snapshots (`history.equity_curve`); beta is
+the 252-day OLS slope on the benchmark's returns (`risk.beta.market_beta`, ≥ 60 pairs);
+volatility the annualized std (ddof=1) of the last 252 returns (≥ 20). Health uses the HHI of
+open exposures and the diversification ratio of exposure weights by priced symbol with their
+252-day return covariance (pairs ≥ 60). Expected return = Σ exposure × (target EOY / spot − 1) /
+NAV over open positions with a target (exposure is delta-adjusted, so shorts gain when the
+target is below the spot).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sigma.config import HealthThresholds
+from sigma.conventions import TRADING_DAYS
+from sigma.errors import InsufficientHistory
+from sigma.portfolio.health import HealthScore, concentration, diversification_ratio, health_score
+from sigma.portfolio.history import equity_curve
+from sigma.portfolio.model import Kpis
+from sigma.portfolio.snapshots import PriceInputs
+from sigma.portfolio.valuation import MarketInputs, Valuation, realized_vol, value_book
+from sigma.risk.beta import MARKET_MIN_OBS, MARKET_WINDOW, market_beta
+
+MIN_VOL_OBS = 20
+
+
+def value_at_latest(positions: pd.DataFrame, prices: PriceInputs, cash: float) -> Valuation:
+    """Value the book at the last date of the close frame."""
+    close = prices.close.ffill()
+    rate = prices.rate
+    rate_now = float(rate.iloc[-1]) if isinstance(rate, pd.Series) and len(rate) else float(rate or 0.0)
+    prev = close.iloc[-2] if len(close) > 1 else close.iloc[-1]
+    market = MarketInputs(
+        prices=close.iloc[-1],
+        prev_prices=prev,
+        as_of=close.index[-1].date(),
+        rate=rate_now,
+        vols=realized_vol(close),
+        dividend_yields=prices.dividend_yields,
+        prev_date=close.index[-2].date() if len(close) > 1 else None,
+    )
+    return value_book(positions, market, cash=cash)
+
+
+def book_returns(snapshots: pd.DataFrame) -> pd.Series:
+    """Daily time-weighted returns of the book by date (first snapshot day dropped)."""
+    if len(snapshots) < 2:
+        return pd.Series(dtype=float)
+    returns = equity_curve(snapshots)["return"].iloc[1:]
+    return returns.set_axis(pd.to_datetime(returns.index))
+
+
+def beta_of(returns: pd.Series, benchmark: pd.Series) -> tuple[float | None, str | None]:
+    """Market beta of the book, or None with the reason."""
+    bench = benchmark.pct_change()
+    paired = pd.concat([returns, bench], axis=1, join="inner").dropna().iloc[-MARKET_WINDOW:]
+    if len(paired) < MARKET_MIN_OBS:
+        return None, f"Beta needs {MARKET_MIN_OBS} daily returns; the book has {len(paired)} so far."
+    value = market_beta(returns.to_frame("book"), bench)["book"]
+    return float(value), None
+
+
+def _diversification(val: Valuation, positions: pd.DataFrame, prices: PriceInputs) -> float:
+    """Diversification ratio of exposure weights by priced symbol (NaN when not computable)."""
+    open_ = val.positions["open"].to_numpy(bool)
+    exposure = pd.Series(val.positions["exposure"].to_numpy(float)[open_], index=positions["priced"][open_])
+    weights = exposure.groupby(level=0).sum() / val.nav if val.nav > 0 else pd.Series(dtype=float)
+    weights = weights[weights != 0]
+    if weights.empty:
+        return math.nan
+    returns = prices.close[list(weights.index)].pct_change().iloc[-MARKET_WINDOW:]
+    cov = returns.cov(min_periods=MARKET_MIN_OBS)
+    usable = cov.index[cov.notna().all(axis=1)]
+    if usable.empty:
+        return math.nan
+    matrix = cov.loc[usable, usable].to_numpy()
+    return diversification_ratio(weights[usable].to_numpy(), np.sqrt(np.diag(matrix)), matrix)
+
+
+def health_of(
+    val: Valuation, positions: pd.DataFrame, prices: PriceInputs, returns: pd.Series, beta: float | None,
+    thresholds: HealthThresholds,
+) -> tuple[HealthScore | None, str | None]:  # fmt: skip
+    """Health score from beta, volatility, HHI and diversification, or None with the reason."""
+    recent = returns.iloc[-MARKET_WINDOW:].dropna()
+    vol = float(recent.std(ddof=1) * math.sqrt(TRADING_DAYS)) if len(recent) >= MIN_VOL_OBS else math.nan
+    exposures = val.positions["exposure"][val.positions["open"]]
+    hhi = concentration(exposures).hhi if float(np.abs(exposures).sum()) > 0 else math.nan
+    dr = _diversification(val, positions, prices)
+    try:
+        return health_score(math.nan if beta is None else beta, vol, hhi, dr, thresholds), None
+    except InsufficientHistory as exc:
+        return None, str(exc)
+
+
+def expected_return(val: Valuation, positions: pd.DataFrame, spot: pd.Series) -> tuple[float | None, float]:
+    """(Σ exposure × (target/spot − 1) / NAV over open positions with a target, share of gross covered)."""
+    frame = val.positions
+    open_ = frame["open"].to_numpy(bool)
+    target = positions["target_eoy"].to_numpy(float)
+    upside = target / positions["priced"].map(spot).to_numpy(float) - 1.0
+    has = open_ & np.isfinite(upside)
+    exposure = frame["exposure"].to_numpy(float)
+    covered = float(np.abs(exposure[has]).sum() / val.gross) if val.gross > 0 else 0.0
+    if not has.any() or not val.nav > 0:
+        return None, covered
+    return float((exposure[has] * upside[has]).sum() / val.nav), covered
+
+
+def kpis(
+    val: Valuation, positions: pd.DataFrame, prices: PriceInputs, snapshots: pd.DataFrame, benchmark: str,
+    thresholds: HealthThresholds,
+) -> Kpis:  # fmt: skip
+    """The KPI block of the whole book."""
+    returns = book_returns(snapshots)
+    bench = prices.close[benchmark] if benchmark in prices.close.columns else pd.Series(dtype=float)
+    beta, beta_reason = beta_of(returns, bench) if len(bench) else (None, f"No prices for the benchmark {benchmark}.")
+    health, health_reason = health_of(val, positions, prices, returns, beta, thresholds)
+    same_day = len(snapshots) and snapshots["date"].iloc[-1] == val.as_of
+    day_pnl = float(snapshots["day_pnl"].iloc[-1]) if same_day else val.day_pnl
+    prev_nav = float(snapshots["nav"].iloc[-2]) if same_day and len(snapshots) > 1 else math.nan
+    spot = prices.close.ffill().iloc[-1]
+    exp_ret, coverage = expected_return(val, positions, spot)
+    nav = val.nav
+    pct = (lambda x: x / nav) if nav > 0 else (lambda x: math.nan)
+    return Kpis(
+        nav=nav, cash=val.cash, day_pnl=day_pnl, day_pnl_pct=day_pnl / prev_nav if prev_nav > 0 else math.nan,
+        unrealized_pnl=val.unrealized_pnl, realized_pnl=val.realized_pnl, long=val.long, short=val.short,
+        gross=val.gross, net=val.net, long_pct=pct(val.long), short_pct=pct(val.short), gross_pct=pct(val.gross),
+        net_pct=pct(val.net), beta=beta, beta_reason=beta_reason, health=health, health_reason=health_reason,
+        expected_return=exp_ret, target_coverage=coverage, delta_dollars=val.delta_dollars,
+        gamma_dollars=val.gamma_dollars, theta_dollars=val.theta_dollars, vega_dollars=val.vega_dollars,
+    )  # fmt: skip
+
+
+def empty_kpis(cash: float) -> Kpis:
+    """KPIs of a book without positions: NAV = cash."""
+    zero = 0.0
+    return Kpis(
+        nav=cash, cash=cash, day_pnl=zero, day_pnl_pct=math.nan, unrealized_pnl=zero, realized_pnl=zero, long=zero,
+        short=zero, gross=zero, net=zero, long_pct=zero, short_pct=zero, gross_pct=zero, net_pct=zero, beta=None,
+        beta_reason="The book has no positions yet.", health=None, health_reason="The book has no positions yet.",
+        expected_return=None, target_coverage=zero, delta_dollars=zero, gamma_dollars=zero, theta_dollars=zero,
+        vega_dollars=zero,
+    )  # fmt: skip

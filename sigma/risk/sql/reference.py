@@ -1,0 +1,116 @@
+"""Risk reference data in the database: stress scenarios, style-factor definitions, sector weights.
+
+Each table is seeded from the package's catalogue on first use (`sigma.risk.stress.SCENARIO_CATALOGUE`,
+`sigma.risk.factors.DEFAULT_FACTORS`, `sigma.risk.sector.LOOK_THROUGH`) with insert-or-ignore
+upserts, so seeding is idempotent and never overwrites an admin's edits. Functions take a Session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sigma.db import upsert
+from sigma.db.models import BenchmarkWeight, FactorDefinition, StressScenario
+from sigma.errors import NotFound, ValidationError
+from sigma.risk.factors import DEFAULT_FACTORS
+from sigma.risk.factors import FactorDefinition as FactorSpec
+from sigma.risk.sector import GICS, LOOK_THROUGH, LOOK_THROUGH_AS_OF
+from sigma.risk.stress import SCENARIO_CATALOGUE, Scenario, ScenarioKind
+from sigma.risk.view.results import ScenarioInfo
+
+STYLE_NAMES = ("Size", "Value", "Momentum", "Quality", "LowVol")
+SHOCK_KEYS = ("market", "rates_bp", "credit_bp", "oil", "gold", "vix")
+
+
+def valid_shock_key(key: str) -> bool:
+    """True for the scenario shock keys of `sigma.risk.stress` (market, rates_bp, sector:<GICS>, style:<name>…)."""
+    if key in SHOCK_KEYS:
+        return True
+    kind, _, name = key.partition(":")
+    return (kind == "sector" and name in GICS) or (kind == "style" and name in STYLE_NAMES)
+
+
+def check_shocks(shocks: Mapping[str, float]) -> dict[str, float]:
+    """Shocks as floats; ValidationError naming an unknown key."""
+    bad = [k for k in shocks if not valid_shock_key(k)]
+    if bad:
+        raise ValidationError(
+            f"Unknown shock {', '.join(bad)}: use {', '.join(SHOCK_KEYS)}, "
+            f"sector:<GICS sector> or style:<{'|'.join(STYLE_NAMES)}>."
+        )
+    return {str(k): float(v) for k, v in shocks.items()}
+
+
+def seed_reference(session: Session) -> None:
+    """Insert the catalogue rows that are missing (idempotent; existing rows are left alone)."""
+    rows: list[dict[str, Any]]
+    if not session.scalar(select(func.count()).select_from(StressScenario)):
+        rows = [{"name": s.name, "kind": str(s.kind), "description": s.description, "shocks": dict(s.shocks),
+                 "window_start": s.window_start, "window_end": s.window_end} for s in SCENARIO_CATALOGUE]  # fmt: skip
+        upsert(session, StressScenario.__table__, rows, key=("name",), update=())  # type: ignore[arg-type]
+    if not session.scalar(select(func.count()).select_from(FactorDefinition)):
+        rows = [{"name": n, "long_symbol": lo, "short_symbol": sh, "description": f"{lo} − {sh}" if sh else lo}
+                for n, lo, sh in DEFAULT_FACTORS]  # fmt: skip
+        upsert(session, FactorDefinition.__table__, rows, key=("name",), update=())  # type: ignore[arg-type]
+    if not session.scalar(select(func.count()).select_from(BenchmarkWeight)):
+        rows = [{"benchmark": b, "sector": s, "weight": w, "as_of": LOOK_THROUGH_AS_OF}
+                for b, weights in LOOK_THROUGH.items() for s, w in weights.items()]  # fmt: skip
+        upsert(session, BenchmarkWeight.__table__, rows, key=("benchmark", "sector"), update=())  # type: ignore[arg-type]
+
+
+def scenario_infos(session: Session) -> list[ScenarioInfo]:
+    """The catalogue, historical first then hypothetical, by id."""
+    rows = session.scalars(select(StressScenario).order_by(StressScenario.id)).all()
+    return [ScenarioInfo(r.id, r.name, r.kind, r.description, {k: float(v) for k, v in r.shocks.items()},
+                         r.window_start, r.window_end) for r in rows]  # fmt: skip
+
+
+def scenario_by_name(session: Session, name: str) -> Scenario:
+    """One catalogue scenario as a `Scenario`; NotFound when missing."""
+    row = session.scalar(select(StressScenario).where(StressScenario.name == name))
+    if row is None:
+        raise NotFound(f"No stress scenario named {name!r}. Pick one from the catalogue.")
+    shocks = {k: float(v) for k, v in row.shocks.items()}
+    return Scenario(row.name, shocks, ScenarioKind(row.kind), row.description, row.window_start, row.window_end)
+
+
+def save_scenario_row(session: Session, scenario: Scenario) -> None:
+    """Insert or update a scenario by name."""
+    row = {"name": scenario.name.strip(), "kind": str(scenario.kind), "description": scenario.description,
+           "shocks": check_shocks(scenario.shocks), "window_start": scenario.window_start,
+           "window_end": scenario.window_end}  # fmt: skip
+    if not row["name"]:
+        raise ValidationError("A scenario needs a name.")
+    if not row["shocks"]:
+        raise ValidationError("A scenario needs at least one shock.")
+    upsert(session, StressScenario.__table__, [row], key=("name",))  # type: ignore[arg-type]
+
+
+def factor_definitions(session: Session) -> tuple[FactorSpec, ...]:
+    """Style factors (name, long, short) in the order of the defaults, then any added ones."""
+    rows = {r.name: (r.name, r.long_symbol, r.short_symbol) for r in session.scalars(select(FactorDefinition))}
+    order = [n for n, _, _ in DEFAULT_FACTORS if n in rows] + sorted(set(rows) - {n for n, _, _ in DEFAULT_FACTORS})
+    return tuple(rows[n] for n in order)
+
+
+def benchmark_weights(session: Session, benchmark: str) -> tuple[dict[str, float], date]:
+    """Sector weights of a benchmark and their as-of date; NotFound when there are none."""
+    rows = session.execute(select(BenchmarkWeight).where(BenchmarkWeight.benchmark == benchmark)).scalars().all()
+    if not rows:
+        raise NotFound(f"No sector weights for {benchmark}. Use SPY, or ask an admin to add them.")
+    return {r.sector: float(r.weight) for r in rows}, max(r.as_of for r in rows)
+
+
+def look_through(session: Session) -> tuple[dict[str, dict[str, float]], date]:
+    """Every ETF's sector weights (for look-through) and the latest as-of date."""
+    table: dict[str, dict[str, float]] = {}
+    latest = LOOK_THROUGH_AS_OF
+    for r in session.scalars(select(BenchmarkWeight)):  # ~150 small reference rows
+        table.setdefault(r.benchmark, {})[r.sector] = float(r.weight)
+        latest = max(latest, r.as_of)
+    return table, latest
