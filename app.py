@@ -24,7 +24,7 @@ book_pages = [
     st.Page("pages/correlations.py", title="Correlations", icon=":material/grid_on:", url_path="correlations"),
 ]
 sections: dict[str, list[st.Page]] = {"Book": book_pages}
-if user.role == "admin":
+if user.is_admin:
     sections["Admin"] = [
         st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin")
     ]

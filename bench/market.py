@@ -2,8 +2,10 @@
 
 Run from the repo root: `.venv/bin/python -m bench.market`. Prints best-of-N wall times and the
 ratios against the obvious `pandas.read_sql` + SQLAlchemy + `pivot` path in the same process,
-on SQLite and (when reachable) PostgreSQL. Goals: cold >= 3x, cached repeat >= 50x, one
-symbol's history <= 10 ms. SIGMA_BENCH_PG_URL is read here, in a bench script, not in sigma.
+on SQLite and (when reachable) PostgreSQL; the store reads through ADBC (Arrow out). Also times
+the two upserts of `sigma.db.upsert` on the same rows: the store writes through `upsert_frame`.
+Goals: cold >= 3x, cached repeat >= 50x, one symbol's history <= 10 ms. SIGMA_BENCH_PG_URL is
+read here, in a bench script, not in sigma.
 """
 
 from __future__ import annotations
@@ -17,19 +19,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, Table, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from sigma.conventions import Source
-from sigma.db import make_engine, session_factory, upgrade_to_head
+from sigma.db import make_engine, session_factory, session_scope, upgrade_to_head, upsert
+from sigma.db.models import Price
+from sigma.db.upsert import upsert_frame
+from sigma.market.store.bars import clean_bars, price_frame
 from sigma.market.store.prices import PriceStore
 
 END = date(2026, 11, 20)
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+KEY = ("symbol", "date")
 
 
 def best(fn: Callable[[], Any], n: int = 5) -> float:
@@ -120,9 +127,34 @@ def compare(label: str, engine: Engine, store: PriceStore, symbols: list[str]) -
     print(f"    one symbol's history  {t_hist * 1e3:8.2f} ms            (goal <= 10 ms)")
 
 
+def upsert_paths(name: str, url: str, bars: pd.DataFrame) -> None:
+    """Time the two upserts of `sigma.db.upsert` on the same new price rows, each into a fresh database."""
+    frame = price_frame(clean_bars(bars.assign(source=str(Source.SIMULATED))))
+    rows = [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+    table = cast(Table, Price.__table__)
+    update = [c for c in frame.columns if c not in ("symbol", "date")]
+    paths: dict[str, Callable[[Session], object]] = {
+        "upsert_frame (DBAPI executemany; the store's path)": lambda s: upsert_frame(s, "prices", frame, KEY),
+        "upsert (SQLAlchemy executemany of dicts)": lambda s: upsert(s, table, rows, KEY, update=update),
+    }
+    seconds = {}
+    for label, write in paths.items():
+        with fresh_database(name, url) as engine:
+            t0 = time.perf_counter()
+            with session_scope(session_factory(engine)) as session:
+                write(session)
+            seconds[label] = time.perf_counter() - t0
+    fast, slow = seconds.values()
+    print(f"  upsert of {len(frame)} new price rows:")
+    for label, value in seconds.items():
+        print(f"    {label:52s} {value:6.2f} s")
+    print(f"    the store's path is {slow / fast:.1f}x the dict path")
+
+
 def run_backend(name: str, url: str, market: pd.DataFrame) -> None:
     """Load the market into a fresh database and compare, then a 500-symbol synthetic store."""
     print(f"\n{name}")
+    upsert_paths(name, url, synthetic_bars(40, 2600, seed=3))
     for label, bars, via_store in (
         ("simulated market", market, True),
         ("500 synthetic symbols", synthetic_bars(500, 2600, seed=2), False),

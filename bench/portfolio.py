@@ -1,8 +1,9 @@
 """Benchmark of `PortfolioService.view()` on a 2,000-position book, on SQLite and on PostgreSQL.
 
 Seeds a store with two years of the simulated market (seed 1, ending 2026-11-20), builds a book of
-stocks, ETFs and options across the universe (some closed), then times `view()` cold (first call:
-the snapshot backfill runs) and warm, and counts the SQL statements each issues (SQLAlchemy
+stocks, ETFs and options across the universe (some closed), then times `view()` cold (no snapshot
+stored yet: the view computes them in memory and writes nothing), the jobs' backfill, and `view()`
+warm (snapshots stored), and counts the SQL statements each issues (SQLAlchemy
 `before_cursor_execute`; the price store's raw columnar reads do not pass through it).
 PostgreSQL runs in a throwaway database on postgresql+psycopg://postgres@127.0.0.1:5432, dropped
 at the end; it is skipped with a message when the server is not reachable.
@@ -56,16 +57,16 @@ def _book(close: pd.DataFrame, profiles: pd.DataFrame, n: int, seed: int = 7) ->
         is_option = i % 5 == 4
         symbol = str(rng.choice(equities if is_option else tradable))
         spot = float(close.at[entry, symbol])
-        row: dict[str, Any] = {"symbol": symbol, "quantity": float(rng.integers(1, 500)), "entry_date": entry.date(),
-                               "entry_price": round(spot, 2), "multiplier": 1.0, "notes": ""}  # fmt: skip
+        row: dict[str, Any] = {
+            "symbol": symbol,
+            "quantity": float(rng.integers(1, 500)),
+            "entry_date": entry.date(),
+            "entry_price": round(spot, 2),
+            "multiplier": 1.0,
+            "notes": "",
+        }
         if is_option:
-            strike = round(spot * rng.uniform(0.85, 1.15))
-            expiry = entry.date() + timedelta(days=int(rng.integers(30, 400)))
-            kind = str(rng.choice(["LC", "LP", "SC", "SP"]))
-            row |= {"symbol": f"{symbol} {expiry:%y%m%d}{kind[1]}{strike:g}", "position_type": kind,
-                    "underlying": symbol, "strike": float(strike), "expiry": expiry,
-                    "entry_price": round(spot * 0.05, 2), "multiplier": 100.0,
-                    "quantity": float(rng.integers(1, 20))}  # fmt: skip
+            row |= _option_fields(rng, symbol, spot, entry.date())
         else:
             row["position_type"] = "SHORT" if i % 10 == 3 else "LONG"
             later = close.index[close.index > entry]
@@ -74,6 +75,23 @@ def _book(close: pd.DataFrame, profiles: pd.DataFrame, n: int, seed: int = 7) ->
                 row |= {"exit_date": exit_day.date(), "exit_price": round(float(close.at[exit_day, symbol]), 2)}
         rows.append(row)
     return rows
+
+
+def _option_fields(rng: np.random.Generator, symbol: str, spot: float, entry: date) -> dict[str, Any]:
+    """An option on `symbol` struck within 15 % of the spot, expiring 30 to 400 days after entry."""
+    strike = round(spot * rng.uniform(0.85, 1.15))
+    expiry = entry + timedelta(days=int(rng.integers(30, 400)))
+    kind = str(rng.choice(["LC", "LP", "SC", "SP"]))
+    return {
+        "symbol": f"{symbol} {expiry:%y%m%d}{kind[1]}{strike:g}",
+        "position_type": kind,
+        "underlying": symbol,
+        "strike": float(strike),
+        "expiry": expiry,
+        "entry_price": round(spot * 0.05, 2),
+        "multiplier": 100.0,
+        "quantity": float(rng.integers(1, 20)),
+    }
 
 
 def _seed(engine: Engine, bars: pd.DataFrame, positions: list[dict[str, Any]]) -> tuple[AuthUser, int]:
@@ -116,7 +134,7 @@ def _timed(engine: Engine, call: Callable[[], object]) -> tuple[float, int, obje
 
 
 def run(url: str, label: str, market: Any, positions: list[dict[str, Any]]) -> None:
-    """Seed one database, then time view() cold and warm and print the figures."""
+    """Seed one database, then time view() cold, the backfill, and view() warm, and print the figures."""
     engine = make_engine(url)
     upgrade_to_head(engine)
     t0 = time.perf_counter()
@@ -129,11 +147,14 @@ def run(url: str, label: str, market: Any, positions: list[dict[str, Any]]) -> N
     svc = PortfolioService(sessions, MarketService(store, _NoProvider(), settings), settings)
     seeded = time.perf_counter() - t0
     cold, cold_sql, view = _timed(engine, lambda: svc.view(user, pid))
+    backfill, _, _ = _timed(engine, lambda: svc.backfill_any(pid))
     warm, warm_sql, _ = _timed(engine, lambda: svc.view(user, pid))
     warm2, _, _ = _timed(engine, lambda: svc.view(user, pid, tag=None))
     notes = "; ".join(getattr(view, "notes", []))
-    print(f"{label:<10} seed {seeded:6.1f}s | view cold {cold:6.2f}s ({cold_sql} SQL) | "
-          f"warm {warm:5.2f}s / {warm2:5.2f}s ({warm_sql} SQL) | {notes}")  # fmt: skip
+    print(
+        f"{label:<10} seed {seeded:6.1f}s | view cold {cold:6.2f}s ({cold_sql} SQL) | backfill {backfill:5.2f}s | "
+        f"warm {warm:5.2f}s / {warm2:5.2f}s ({warm_sql} SQL) | {notes}"
+    )
     store.close()
     engine.dispose()
 
@@ -172,8 +193,10 @@ def main() -> None:
     market = simulated_market(end=END, years=2, seed=1)
     positions = _book(market.close, universe_profiles(), args.positions)
     n_options = sum(p["position_type"] not in ("LONG", "SHORT") for p in positions)
-    print(f"book: {len(positions)} positions ({n_options} options) over {len(market.symbols)} symbols, "
-          f"{len(market.close)} price days")  # fmt: skip
+    print(
+        f"book: {len(positions)} positions ({n_options} options) over {len(market.symbols)} symbols, "
+        f"{len(market.close)} price days"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite", market, positions)
     try:

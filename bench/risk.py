@@ -77,16 +77,22 @@ def bench_quantstats(returns: pd.DataFrame, bench: pd.Series, n_cols: int = 50) 
 
     def peer() -> pd.DataFrame:
         s = qs.stats
-        greeks = pd.DataFrame({c: s.greeks(sub[c], bench) for c in sub.columns}).T  # per column: no 2-D form
+        greeks = pd.DataFrame({c: s.greeks(sub[c], bench) for c in sub.columns}).T  # type: ignore[no-untyped-call]  # quantstats: untyped; per column
         hist_cvar = [s.conditional_value_at_risk(sub, confidence=lv, method="historical") for lv in (0.95, 0.99)]
         return pd.DataFrame(
             {
-                "cagr": s.cagr(sub), "volatility": s.volatility(sub), "sharpe": s.sharpe(sub),
-                "sortino": s.sortino(sub), "max_drawdown": s.max_drawdown(sub), "calmar": s.calmar(sub),
-                "beta": greeks["beta"], "alpha": greeks["alpha"],
-                "cvar_95": -hist_cvar[0], "cvar_99": -hist_cvar[1],
+                "cagr": s.cagr(sub),
+                "volatility": s.volatility(sub),
+                "sharpe": s.sharpe(sub),
+                "sortino": s.sortino(sub),
+                "max_drawdown": s.max_drawdown(sub),
+                "calmar": s.calmar(sub),
+                "beta": greeks["beta"],
+                "alpha": greeks["alpha"],
+                "cvar_95": -hist_cvar[0],
+                "cvar_99": -hist_cvar[1],
             }
-        )  # fmt: skip
+        )
 
     t_peer, expected = timed(peer, repeat=1)
     t_sigma, got = timed(lambda: sperf.performance_profile(sub, bench))
@@ -108,12 +114,16 @@ def bench_empyrical(returns: pd.DataFrame, bench: pd.Series) -> list[tuple[str, 
         var95 = np.array([ep.value_at_risk(x[:, i], 0.05) for i in range(x.shape[1])])  # flattens 2-D input
         return pd.DataFrame(
             {
-                "cagr": ep.annual_return(x), "volatility": ep.annual_volatility(x), "sharpe": ep.sharpe_ratio(x),
-                "sortino": ep.sortino_ratio(x), "max_drawdown": ep.max_drawdown(x),
-                "beta": ab[:, 1], "var_95": -var95,
+                "cagr": ep.annual_return(x),
+                "volatility": ep.annual_volatility(x),
+                "sharpe": ep.sharpe_ratio(x),
+                "sortino": ep.sortino_ratio(x),
+                "max_drawdown": ep.max_drawdown(x),
+                "beta": ab[:, 1],
+                "var_95": -var95,
             },
             index=full.columns,
-        )  # fmt: skip
+        )
 
     t_peer, expected = timed(peer)
     t_sigma, got = timed(lambda: sperf.performance_profile(full, bench))

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from sigma.risk.factors import factor_exposures
-from sigma.risk.var import OptionBook, value_at_risk
+from sigma.risk.option_book import OptionBook
+from sigma.risk.var import value_at_risk
 
 N_ASSETS, N_FACTORS, SEED = 500, 6, 11
 
@@ -99,9 +100,16 @@ def bench_monte_carlo(with_options: bool) -> tuple[str, ...]:
     book = None
     if with_options:
         n = 20
-        book = OptionBook(np.arange(n), np.full(n, 100.0), np.linspace(80, 120, n), np.full(n, 0.25),
-                          np.full(n, 0.04), np.full(n, 0.25), np.where(np.arange(n) % 2, "call", "put"),
-                          np.full(n, 500.0))  # fmt: skip
+        book = OptionBook(
+            np.arange(n),
+            np.full(n, 100.0),
+            np.linspace(80, 120, n),
+            np.full(n, 0.25),
+            np.full(n, 0.04),
+            np.full(n, 0.25),
+            np.where(np.arange(n) % 2, "call", "put"),
+            np.full(n, 500.0),
+        )
 
     def sigma() -> Any:
         return value_at_risk(e, returns, 1e8, options=book, method="monte_carlo", levels=(0.99,), horizons=(1,))

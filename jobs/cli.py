@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from sigma.batch.catalog import JOB_NAMES, JOBS
+from sigma.batch.status import JobStatus, Trigger
 from sigma.config import from_env
 from sigma.errors import SigmaError
 from sigma.wiring import Services, build
@@ -42,9 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_run)
     sub.add_parser("list", help="list the jobs, their schedules and last runs").set_defaults(func=_list)
     sub.add_parser("seed-demo", help="create the demo users and portfolios (idempotent)").set_defaults(func=_seed)
-    sub.add_parser("init", help="load missing prices and the demo book (what `make run` does first)").set_defaults(
-        func=_init
-    )
+    sub.add_parser(
+        "init", help="load prices, the demo book, snapshots and reference data (what `make run` does first)"
+    ).set_defaults(func=_init)
     sub.add_parser("logins", help="print the demo logins").set_defaults(func=_logins)
     return parser
 
@@ -62,9 +63,9 @@ def _run(services: Services, args: argparse.Namespace) -> int:
             bar.set_postfix_str(phase[:40])
             bar.refresh()
 
-        run_id, outcome = run_job(services, args.name, "manual", sink)
+        run_id, outcome = run_job(services, args.name, Trigger.MANUAL, sink)
     print(f"{args.name}: {outcome.status}: {outcome.message}" + (f" (run #{run_id})" if run_id else ""))
-    return 0 if outcome.status in ("succeeded", "partial", "skipped") else 1
+    return 0 if outcome.status.ok or outcome.status == JobStatus.SKIPPED else 1
 
 
 def _list(services: Services, _args: argparse.Namespace) -> int:
@@ -84,13 +85,17 @@ def _seed(services: Services, _args: argparse.Namespace) -> int:
 
 
 def _init(services: Services, args: argparse.Namespace) -> int:
+    """Load missing prices, the demo book (outside production), the snapshots and the reference data."""
     from jobs.runner import run_job
 
-    _run_id, outcome = run_job(services, "market_data", "init")
+    _run_id, outcome = run_job(services, "market_data", Trigger.INIT)
     print(f"market data: {outcome.status}: {outcome.message}")
-    if services.settings.is_production:
-        return 0
-    return _seed(services, args)
+    code = 0 if services.settings.is_production else _seed(services, args)
+    _run_id, outcome = run_job(services, "snapshots", Trigger.INIT)
+    print(f"snapshots: {outcome.status}: {outcome.message}")
+    services.risk.seed_reference()
+    print("risk reference data: seeded")
+    return code
 
 
 def _logins(services: Services, _args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """The scheduler process: APScheduler 3 with its job store in Sigma's database.
 
-Schedules: market data after the close (cron from settings), a heartbeat row, and a poller that
-runs jobs queued from the Admin page. SIGTERM and Ctrl-C stop it cleanly, waiting for a running
-job. STACK.md section 5 explains the `_process_jobs` guard.
+Schedules: market data after the close, then the snapshots; the security profiles daily (crons
+from settings); a heartbeat row; and a poller that runs jobs queued from the Admin page.
+SIGTERM and Ctrl-C stop it cleanly, waiting for a running job. STACK.md section 5 explains
+the `_process_jobs` guard.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.runner import run_job
+from sigma.batch.status import Trigger
 from sigma.wiring import Services
 
 log = logging.getLogger("sigma.jobs")
@@ -27,7 +29,7 @@ SCHEDULER_NAME = "scheduler"
 _services: Services | None = None  # set by serve(); scheduled functions run in this process only
 
 
-class SafeBlockingScheduler(BlockingScheduler):
+class SafeBlockingScheduler(BlockingScheduler):  # type: ignore[misc]  # APScheduler 3 ships no types
     """Skips the extra `_process_jobs` that APScheduler 3.11 runs after shutdown."""
 
     def _process_jobs(self) -> float | None:
@@ -43,8 +45,13 @@ def _svc() -> Services:
 def scheduled_market_data() -> None:
     """The market-data job, as the scheduler runs it."""
     services = _svc()
-    run_job(services, "market_data", "schedule")
-    run_job(services, "snapshots", "schedule")
+    run_job(services, "market_data", Trigger.SCHEDULE)
+    run_job(services, "snapshots", Trigger.SCHEDULE)
+
+
+def scheduled_profiles() -> None:
+    """The profiles job, as the scheduler runs it."""
+    run_job(_svc(), "profiles", Trigger.SCHEDULE)
 
 
 def beat() -> None:
@@ -57,8 +64,8 @@ def poll_requests() -> None:
     services = _svc()
     while (claimed := services.queue.claim_next()) is not None:
         request_id, name = claimed
-        run_id, outcome = run_job(services, name, "request")
-        services.queue.complete(request_id, outcome.status in ("succeeded", "partial"), run_id)
+        run_id, outcome = run_job(services, name, Trigger.REQUEST)
+        services.queue.complete(request_id, outcome.status.ok, run_id)
 
 
 def build_scheduler(services: Services) -> SafeBlockingScheduler:
@@ -68,11 +75,14 @@ def build_scheduler(services: Services) -> SafeBlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         timezone="UTC",
     )
-    cron = CronTrigger.from_crontab(services.settings.schedule_market_data, timezone="UTC")
-    sched.add_job("jobs.scheduler:scheduled_market_data", cron, id="market_data", replace_existing=True)
+    settings = services.settings
+    market_cron = CronTrigger.from_crontab(settings.schedule_market_data, timezone="UTC")
+    sched.add_job("jobs.scheduler:scheduled_market_data", market_cron, id="market_data", replace_existing=True)
+    profiles_cron = CronTrigger.from_crontab(settings.schedule_profiles, timezone="UTC")
+    sched.add_job("jobs.scheduler:scheduled_profiles", profiles_cron, id="profiles", replace_existing=True)
     sched.add_job(
         "jobs.scheduler:beat",
-        IntervalTrigger(seconds=services.settings.heartbeat_seconds),
+        IntervalTrigger(seconds=settings.heartbeat_seconds),
         id="heartbeat",
         replace_existing=True,
     )
@@ -94,7 +104,12 @@ def serve(services: Services) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     beat()
-    log.info("scheduler started (market data: %s UTC)", services.settings.schedule_market_data)
+    settings = services.settings
+    log.info(
+        "scheduler started (market data: %s UTC; profiles: %s UTC)",
+        settings.schedule_market_data,
+        settings.schedule_profiles,
+    )
     sched.start()
     log.info("scheduler stopped")
     _services = None

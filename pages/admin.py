@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from sigma.auth.model import AuthUser
 from sigma.errors import SigmaError
 from sigma.ui import shell
 from sigma.ui.auth import current_user
@@ -41,9 +42,9 @@ for col, spec in zip(cols, view.jobs, strict=True):
 
 
 @st.fragment(run_every=5)
-def runs() -> None:
+def runs(acting: AuthUser) -> None:
     """Recent runs, refreshed every few seconds while the page is open."""
-    recent, pending = svc.admin.runs(user)
+    recent, pending = svc.admin.runs(acting)
     if pending:
         st.caption("Queued: " + ", ".join(f"{r.job} ({r.status})" for r in pending))
     frame = pd.DataFrame([r.__dict__ for r in recent])
@@ -59,7 +60,7 @@ def runs() -> None:
 
 
 st.markdown("#### Recent runs")
-runs()
+runs(user)
 
 st.markdown("#### Users")
 st.dataframe(view.users, hide_index=True, width="stretch")

@@ -7,31 +7,42 @@ pair's rolling correlation and both prices rebased to 100.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 
 import streamlit as st
 
 from sigma.charts import risk as charts
 from sigma.errors import SigmaError
-from sigma.ui import risk_cache as cache
-from sigma.ui import shell
+from sigma.ui import cache, shell
 from sigma.ui.auth import current_user
+from sigma.ui.format import provenance
+
+
+class Scope(StrEnum):
+    """Which symbols to correlate."""
+
+    HOLDINGS = "holdings"
+    UNIVERSE = "universe"
+    TYPED = "typed"
+
 
 user, pid = current_user(), shell.current_portfolio_id()
 st.title("Correlations")
 if user is None:
     st.stop()
 cols = st.columns([2, 3, 2, 2])
-scope = cols[0].radio("Symbols", ["Holdings", "Universe", "Typed"], horizontal=True, key="corr_scope")
-selection: str | tuple[str, ...] = scope.lower()
-if scope == "Typed":
+picked_scope = cols[0].radio("Symbols", ["Holdings", "Universe", "Typed"], horizontal=True, key="corr_scope")
+scope = Scope(picked_scope.lower())
+typed_symbols: tuple[str, ...] = ()
+if scope == Scope.TYPED:
     typed = cols[1].text_input("Symbols (comma separated)", "SPY, QQQ, TLT, GLD, XLE, AAPL", key="corr_symbols")
-    selection = tuple(s.strip().upper() for s in typed.split(",") if s.strip())
-elif scope == "Holdings" and pid is None:
+    typed_symbols = tuple(s.strip().upper() for s in typed.split(",") if s.strip())
+elif scope == Scope.HOLDINGS and pid is None:
     st.info("Pick a portfolio in the sidebar, or choose the universe or typed symbols.")
     st.stop()
 window_label = cols[2].segmented_control("Window", ["3M", "1Y", "3Y", "Custom"], default="1Y", key="corr_window")
 method = cols[3].segmented_control("Method", ["pearson", "spearman"], default="pearson", key="corr_method")
-window: str | tuple[date, date] = window_label or "1Y"
+window: cache.Window = window_label or "1Y"
 if window_label == "Custom":
     status_as_of = shell.services().market.status().as_of or date.today()
     picked = st.date_input("Custom window", (status_as_of - timedelta(days=365), status_as_of), key="corr_custom")
@@ -41,20 +52,37 @@ if window_label == "Custom":
     window = (picked[0], picked[1])
 
 try:
-    view = cache.correlations(user.id, user, pid, selection, window, method or "pearson")
+    if scope == Scope.HOLDINGS and pid is not None:
+        view = cache.holdings_correlations(user, pid, window, method or "pearson")
+    elif scope == Scope.UNIVERSE:
+        view = cache.universe_correlations(window, method or "pearson")
+    else:
+        view = cache.correlations_of(typed_symbols, window, method or "pearson")
 except SigmaError as err:
     shell.show_error(err)
     raise
 st.subheader(f"Correlation matrix · {view.window} · {view.method}")
-event = st.plotly_chart(charts.correlation_heatmap(view.matrix), width="stretch", on_select="rerun",
-                        selection_mode="points", key="corr_heatmap")  # fmt: skip
-st.caption(f"{str(view.source).capitalize()} prices as of {view.as_of:%Y-%m-%d} · daily returns "
-           f"{view.start:%Y-%m-%d} – {view.end:%Y-%m-%d}, at least 60 common days per pair, clustered by "
-           "average linkage on 1 − ρ")  # fmt: skip
+event = st.plotly_chart(
+    charts.correlation_heatmap(view.matrix),
+    width="stretch",
+    on_select="rerun",
+    selection_mode="points",
+    key="corr_heatmap",
+)
+provenance(
+    view,
+    f" · daily returns {view.start:%Y-%m-%d} – {view.end:%Y-%m-%d}, at least 60 common days per pair, "
+    "clustered by average linkage on 1 − ρ",
+)
 if view.dropped:
     st.warning("Left out: " + "; ".join(f"{s} ({why})" for s, why in view.dropped.items()), icon=":material/info:")
-st.download_button("Download matrix (CSV)", view.matrix.to_csv().encode(), file_name=f"correlations_{view.window}.csv",
-                   mime="text/csv", key="corr_download")  # fmt: skip
+st.download_button(
+    "Download matrix (CSV)",
+    view.matrix.to_csv().encode(),
+    file_name=f"correlations_{view.window}.csv",
+    mime="text/csv",
+    key="corr_download",
+)
 
 symbols = [str(s) for s in view.matrix.index]
 for key in ("corr_a", "corr_b"):
@@ -77,4 +105,4 @@ except SigmaError as err:
     raise
 st.metric(f"Correlation {a} / {b} over {pair.window}", f"{pair.correlation:.2f}")
 st.plotly_chart(charts.pair_chart(pair.prices, pair.rolling), width="stretch")
-st.caption(f"{str(pair.source).capitalize()} prices as of {pair.as_of:%Y-%m-%d} · rolling 60-day Pearson correlation")
+provenance(pair, " · rolling 60-day Pearson correlation")

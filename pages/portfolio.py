@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sigma.conventions import WINDOWS
 from sigma.errors import SigmaError
-from sigma.ui import portfolio as draw
-from sigma.ui import portfolio_forms as forms
-from sigma.ui import portfolio_import as csv_flow
 from sigma.ui import shell
 from sigma.ui.auth import current_user
+from sigma.ui.format import provenance
+from sigma.ui.portfolio import forms
+from sigma.ui.portfolio import imports as csv_flow
+from sigma.ui.portfolio import view as draw
 
 svc = shell.services()
 user = current_user()
@@ -37,13 +39,13 @@ try:
         user,
         pid,
         tag=None if tag == "(all)" else tag,
-        attribution_days={"1W": 5, "1M": 21, "3M": 63, "1Y": 252}[window or "1M"],
+        attribution_days=WINDOWS[window or "1M"] or 21,
     )
 except SigmaError as err:
     shell.show_error(err)
     raise
 top[0].subheader(view.info.name)
-draw.provenance(view)
+provenance(view)
 for note in view.notes:
     st.info(note, icon=":material/info:")
 forms.flash()

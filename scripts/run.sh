@@ -22,4 +22,5 @@ echo "  Sigma is starting on http://localhost:${PORT}"
 "$BIN/python" -m jobs logins
 echo "  Ctrl-C stops the app and the jobs process."
 echo
-"$BIN/streamlit" run app.py --server.port "$PORT" --server.headless true --browser.gatherUsageStats false
+"$BIN/streamlit" run app.py --server.port "$PORT" --server.headless true --browser.gatherUsageStats false \
+  --server.fileWatcherType none  # no watcher: it would crawl the whole tree, .venv included

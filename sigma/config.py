@@ -10,137 +10,43 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from sigma.errors import ConfigError
-
-T = TypeVar("T")
-
-ENVIRONMENTS = ("development", "test", "production")
-MARKET_SOURCES = ("simulated", "yfinance", "csv", "auto")
-MIN_COOKIE_KEY_BYTES = 32
-
-
-@dataclass(frozen=True)
-class Var:
-    """One documented environment variable (rendered into the README table)."""
-
-    name: str
-    default: str
-    help: str
-
-
-# Every variable Sigma reads, with its default and meaning. The README table is generated from
-# this list (python -m sigma.config), and a test checks that they agree.
-VARIABLES: tuple[Var, ...] = (
-    Var(
-        "SIGMA_ENV",
-        "development",
-        "development, test or production; production refuses demo seeding and needs a cookie key",
-    ),
-    Var("SIGMA_DATA_DIR", "data", "folder for the SQLite file, the local cookie key and cached price copies"),
-    Var(
-        "SIGMA_DATABASE_URL",
-        "sqlite:///<data dir>/sigma.db",
-        "SQLAlchemy URL; postgresql+psycopg://user@host:5432/db for PostgreSQL",
-    ),
-    Var("SIGMA_DB_BUSY_TIMEOUT_MS", "5000", "SQLite busy timeout, so the app and the jobs process share the file"),
-    Var(
-        "SIGMA_MARKET_DATA",
-        "simulated",
-        "simulated, yfinance (live), csv, or auto (live with a short timeout, else simulated)",
-    ),
-    Var("SIGMA_CSV_DIR", "<data dir>/prices", "folder of per-symbol CSV price files for SIGMA_MARKET_DATA=csv"),
-    Var("SIGMA_MARKET_SEED", "1", "seed of the simulated market"),
-    Var("SIGMA_MARKET_YEARS", "10", "years of history to load"),
-    Var("SIGMA_MARKET_END", "(last business day)", "end date of the simulated market, YYYY-MM-DD"),
-    Var("SIGMA_PROVIDER_TIMEOUT", "10", "seconds per live request"),
-    Var("SIGMA_AUTO_TIMEOUT", "3", "seconds the auto mode gives the live provider before falling back"),
-    Var("SIGMA_PROVIDER_RETRIES", "3", "bounded retries (with backoff) per live request"),
-    Var("SIGMA_STALE_AFTER_DAYS", "4", "calendar days after which the latest price is called stale"),
-    Var(
-        "SIGMA_COOKIE_KEY",
-        "(generated into <data dir>/cookie_key outside production)",
-        "secret that signs the login cookie, 32+ bytes",
-    ),
-    Var("SIGMA_COOKIE_EXPIRY_DAYS", "1", "lifetime of the login cookie"),
-    Var("SIGMA_SESSION_HOURS", "12", "lifetime of a server-side login session"),
-    Var("SIGMA_LOGIN_MAX_FAILURES", "5", "failed logins per account within the window before a lockout"),
-    Var("SIGMA_LOGIN_WINDOW_MINUTES", "15", "window in which failures are counted"),
-    Var("SIGMA_LOCKOUT_MINUTES", "15", "how long an account stays locked"),
-    Var("SIGMA_BCRYPT_ROUNDS", "12", "bcrypt cost for password hashes"),
-    Var("SIGMA_SCHEDULE_MARKET_DATA", "15 22 * * mon-fri", "cron (UTC) of the market-data job"),
-    Var("SIGMA_HEARTBEAT_SECONDS", "30", "how often the jobs process writes its heartbeat"),
-    Var("SIGMA_RIDGE_ALPHA", "1.0", "ridge penalty for factor exposures on standardized factors"),
-    Var("SIGMA_RISK_FREE", "0.0", "annual risk-free rate used by Sharpe ratios (fraction)"),
-    Var("SIGMA_MC_PATHS", "10000", "Monte Carlo VaR paths"),
-    Var("SIGMA_MC_SEED", "7", "Monte Carlo VaR seed"),
+from sigma.settings import (
+    DEFAULT_MARKET_DATA_CRON,
+    DEFAULT_PROFILES_CRON,
+    VARIABLES,
+    Environment,
+    HealthThresholds,
+    MarketDataMode,
+    Settings,
+    Var,
+    readme_table,
+    setting_names,
 )
 
+__all__ = [
+    "VARIABLES",
+    "Environment",
+    "HealthThresholds",
+    "MarketDataMode",
+    "Settings",
+    "Var",
+    "ensure_cookie_key",
+    "from_env",
+    "readme_table",
+    "setting_names",
+]
 
-@dataclass(frozen=True)
-class HealthThresholds:
-    """Health-score breakpoints (DOMAIN.md, "Health score"); linear in between."""
+T = TypeVar("T")
+N = TypeVar("N", int, float)
+E = TypeVar("E", bound=StrEnum)
 
-    beta_zero_at: float = 1.0  # |beta - 1| at which the beta score reaches 0
-    vol_full: float = 0.10
-    vol_zero: float = 0.40
-    hhi_full: float = 0.05
-    hhi_zero: float = 0.30
-    dr_zero: float = 1.0
-    dr_full: float = 2.0
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every knob of Sigma. Build with `from_env`; never mutate."""
-
-    env: str = "development"
-    data_dir: Path = Path("data")
-    database_url: str = "sqlite:///data/sigma.db"
-    db_busy_timeout_ms: int = 5000
-    market_data: str = "simulated"
-    csv_dir: Path = Path("data/prices")
-    market_seed: int = 1
-    market_years: int = 10
-    market_end: date | None = None
-    provider_timeout: float = 10.0
-    auto_timeout: float = 3.0
-    provider_retries: int = 3
-    stale_after_days: int = 4
-    cookie_key: str = field(default="", repr=False)
-    cookie_expiry_days: float = 1.0
-    session_hours: float = 12.0
-    login_max_failures: int = 5
-    login_window_minutes: int = 15
-    lockout_minutes: int = 15
-    bcrypt_rounds: int = 12
-    schedule_market_data: str = "15 22 * * mon-fri"
-    heartbeat_seconds: int = 30
-    ridge_alpha: float = 1.0
-    risk_free: float = 0.0
-    mc_paths: int = 10_000
-    mc_seed: int = 7
-    health: HealthThresholds = field(default_factory=HealthThresholds)
-
-    @property
-    def is_production(self) -> bool:
-        """True when SIGMA_ENV=production."""
-        return self.env == "production"
-
-    @property
-    def is_sqlite(self) -> bool:
-        """True when the database is a SQLite file."""
-        return self.database_url.startswith("sqlite")
-
-    def redacted_database_url(self) -> str:
-        """The database URL with any password replaced, safe to print."""
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.database_url).render_as_string(hide_password=True)
+MIN_COOKIE_KEY_BYTES = 32
 
 
 def _parse(environ: Mapping[str, str], name: str, default: T, cast: Callable[[str], T], what: str) -> T:
@@ -153,24 +59,28 @@ def _parse(environ: Mapping[str, str], name: str, default: T, cast: Callable[[st
         raise ConfigError(f"{name}={raw!r} is not valid: expected {what}. Fix or unset {name}.") from exc
 
 
-def _positive(cast: Callable[[str], T]) -> Callable[[str], T]:
-    def parse(raw: str) -> T:
+def _positive(cast: Callable[[str], N]) -> Callable[[str], N]:
+    def parse(raw: str) -> N:
         value = cast(raw)
-        if value <= 0:  # type: ignore[operator]
+        if value <= 0:
             raise ValueError("must be positive")
         return value
 
     return parse
 
 
-def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        value = raw.lower()
-        if value not in options:
-            raise ValueError(value)
-        return value
+_POS_INT, _POS_FLOAT = _positive(int), _positive(float)
+
+
+def _choice(options: type[E]) -> Callable[[str], E]:
+    def parse(raw: str) -> E:
+        return options(raw.lower())  # ValueError for anything else
 
     return parse
+
+
+def _one_of(options: type[StrEnum]) -> str:
+    return "one of " + ", ".join(o.value for o in options)
 
 
 def _database_url(raw: str) -> str:
@@ -188,21 +98,40 @@ def _cron(raw: str) -> str:
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
-    stage = _parse(env, "SIGMA_ENV", "development", _choice(ENVIRONMENTS), "one of " + ", ".join(ENVIRONMENTS))
+    stage = _parse(env, "SIGMA_ENV", Environment.DEVELOPMENT, _choice(Environment), _one_of(Environment))
     data_dir = _parse(env, "SIGMA_DATA_DIR", Path("data"), Path, "a folder path")
+    return Settings(
+        env=stage,
+        data_dir=data_dir,
+        cookie_key=_cookie_key(env, stage),
+        **_storage(env, data_dir),
+        **_market(env, data_dir),
+        **_login(env),
+        **_schedules(env),
+        **_risk(env),
+    )
+
+
+def _cookie_key(env: Mapping[str, str], stage: Environment) -> str:
     cookie_key = env.get("SIGMA_COOKIE_KEY", "").strip()
     if cookie_key and len(cookie_key.encode()) < MIN_COOKIE_KEY_BYTES:
         raise ConfigError(f"SIGMA_COOKIE_KEY is too short: use at least {MIN_COOKIE_KEY_BYTES} random bytes.")
-    if stage == "production" and not cookie_key:
+    if stage == Environment.PRODUCTION and not cookie_key:
         raise ConfigError(
             "SIGMA_COOKIE_KEY is not set: production refuses to start without a cookie key. "
             "Set SIGMA_COOKIE_KEY to 32+ random bytes, e.g. the output of "
             "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
         )
-    pos_int, pos_float = _positive(int), _positive(float)
-    return Settings(
-        env=stage,
-        data_dir=data_dir,
+    return cookie_key
+
+
+class _Storage(TypedDict):
+    database_url: str
+    db_busy_timeout_ms: int
+
+
+def _storage(env: Mapping[str, str], data_dir: Path) -> _Storage:
+    return _Storage(
         database_url=_parse(
             env,
             "SIGMA_DATABASE_URL",
@@ -210,32 +139,84 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
             _database_url,
             "a sqlite:/// or postgresql+psycopg:// URL",
         ),
-        db_busy_timeout_ms=_parse(env, "SIGMA_DB_BUSY_TIMEOUT_MS", 5000, pos_int, "a positive integer"),
-        market_data=_parse(
-            env, "SIGMA_MARKET_DATA", "simulated", _choice(MARKET_SOURCES), "one of " + ", ".join(MARKET_SOURCES)
-        ),
+        db_busy_timeout_ms=_parse(env, "SIGMA_DB_BUSY_TIMEOUT_MS", 5000, _POS_INT, "a positive integer"),
+    )
+
+
+class _Market(TypedDict):
+    market_data: MarketDataMode
+    csv_dir: Path
+    market_seed: int
+    market_years: int
+    market_end: date | None
+    provider_timeout: float
+    auto_timeout: float
+    provider_retries: int
+    stale_after_days: int
+
+
+def _market(env: Mapping[str, str], data_dir: Path) -> _Market:
+    mode = _choice(MarketDataMode)
+    return _Market(
+        market_data=_parse(env, "SIGMA_MARKET_DATA", MarketDataMode.SIMULATED, mode, _one_of(MarketDataMode)),
         csv_dir=_parse(env, "SIGMA_CSV_DIR", data_dir / "prices", Path, "a folder path"),
         market_seed=_parse(env, "SIGMA_MARKET_SEED", 1, int, "an integer"),
-        market_years=_parse(env, "SIGMA_MARKET_YEARS", 10, pos_int, "a positive integer"),
+        market_years=_parse(env, "SIGMA_MARKET_YEARS", 10, _POS_INT, "a positive integer"),
         market_end=_parse(env, "SIGMA_MARKET_END", None, date.fromisoformat, "a date YYYY-MM-DD"),
-        provider_timeout=_parse(env, "SIGMA_PROVIDER_TIMEOUT", 10.0, pos_float, "seconds > 0"),
-        auto_timeout=_parse(env, "SIGMA_AUTO_TIMEOUT", 3.0, pos_float, "seconds > 0"),
+        provider_timeout=_parse(env, "SIGMA_PROVIDER_TIMEOUT", 10.0, _POS_FLOAT, "seconds > 0"),
+        auto_timeout=_parse(env, "SIGMA_AUTO_TIMEOUT", 3.0, _POS_FLOAT, "seconds > 0"),
         provider_retries=_parse(env, "SIGMA_PROVIDER_RETRIES", 3, int, "an integer"),
-        stale_after_days=_parse(env, "SIGMA_STALE_AFTER_DAYS", 4, pos_int, "a positive integer"),
-        cookie_key=cookie_key,
-        cookie_expiry_days=_parse(env, "SIGMA_COOKIE_EXPIRY_DAYS", 1.0, pos_float, "days > 0"),
-        session_hours=_parse(env, "SIGMA_SESSION_HOURS", 12.0, pos_float, "hours > 0"),
-        login_max_failures=_parse(env, "SIGMA_LOGIN_MAX_FAILURES", 5, pos_int, "a positive integer"),
-        login_window_minutes=_parse(env, "SIGMA_LOGIN_WINDOW_MINUTES", 15, pos_int, "a positive integer"),
-        lockout_minutes=_parse(env, "SIGMA_LOCKOUT_MINUTES", 15, pos_int, "a positive integer"),
-        bcrypt_rounds=_parse(env, "SIGMA_BCRYPT_ROUNDS", 12, pos_int, "an integer 4..31"),
-        schedule_market_data=_parse(
-            env, "SIGMA_SCHEDULE_MARKET_DATA", "15 22 * * mon-fri", _cron, "a five-field cron expression"
-        ),
-        heartbeat_seconds=_parse(env, "SIGMA_HEARTBEAT_SECONDS", 30, pos_int, "a positive integer"),
-        ridge_alpha=_parse(env, "SIGMA_RIDGE_ALPHA", 1.0, pos_float, "a number > 0"),
+        stale_after_days=_parse(env, "SIGMA_STALE_AFTER_DAYS", 4, _POS_INT, "a positive integer"),
+    )
+
+
+class _Login(TypedDict):
+    cookie_expiry_days: float
+    session_hours: float
+    login_max_failures: int
+    login_window_minutes: int
+    lockout_minutes: int
+    bcrypt_rounds: int
+
+
+def _login(env: Mapping[str, str]) -> _Login:
+    return _Login(
+        cookie_expiry_days=_parse(env, "SIGMA_COOKIE_EXPIRY_DAYS", 1.0, _POS_FLOAT, "days > 0"),
+        session_hours=_parse(env, "SIGMA_SESSION_HOURS", 12.0, _POS_FLOAT, "hours > 0"),
+        login_max_failures=_parse(env, "SIGMA_LOGIN_MAX_FAILURES", 5, _POS_INT, "a positive integer"),
+        login_window_minutes=_parse(env, "SIGMA_LOGIN_WINDOW_MINUTES", 15, _POS_INT, "a positive integer"),
+        lockout_minutes=_parse(env, "SIGMA_LOCKOUT_MINUTES", 15, _POS_INT, "a positive integer"),
+        bcrypt_rounds=_parse(env, "SIGMA_BCRYPT_ROUNDS", 12, _POS_INT, "an integer 4..31"),
+    )
+
+
+class _Schedules(TypedDict):
+    schedule_market_data: str
+    schedule_profiles: str
+    heartbeat_seconds: int
+
+
+def _schedules(env: Mapping[str, str]) -> _Schedules:
+    cron = "a five-field cron expression"
+    return _Schedules(
+        schedule_market_data=_parse(env, "SIGMA_SCHEDULE_MARKET_DATA", DEFAULT_MARKET_DATA_CRON, _cron, cron),
+        schedule_profiles=_parse(env, "SIGMA_SCHEDULE_PROFILES", DEFAULT_PROFILES_CRON, _cron, cron),
+        heartbeat_seconds=_parse(env, "SIGMA_HEARTBEAT_SECONDS", 30, _POS_INT, "a positive integer"),
+    )
+
+
+class _Risk(TypedDict):
+    ridge_alpha: float
+    risk_free: float
+    mc_paths: int
+    mc_seed: int
+
+
+def _risk(env: Mapping[str, str]) -> _Risk:
+    return _Risk(
+        ridge_alpha=_parse(env, "SIGMA_RIDGE_ALPHA", 1.0, _POS_FLOAT, "a number > 0"),
         risk_free=_parse(env, "SIGMA_RISK_FREE", 0.0, float, "a fraction such as 0.04"),
-        mc_paths=_parse(env, "SIGMA_MC_PATHS", 10_000, pos_int, "a positive integer"),
+        mc_paths=_parse(env, "SIGMA_MC_PATHS", 10_000, _POS_INT, "a positive integer"),
         mc_seed=_parse(env, "SIGMA_MC_SEED", 7, int, "an integer"),
     )
 
@@ -256,18 +237,6 @@ def ensure_cookie_key(settings: Settings) -> Settings:
     from dataclasses import replace
 
     return replace(settings, cookie_key=path.read_text().strip())
-
-
-def readme_table() -> str:
-    """The Markdown table of every variable, for the README."""
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    rows += [f"| `{v.name}` | `{v.default}` | {v.help} |" for v in VARIABLES]
-    return "\n".join(rows)
-
-
-def setting_names() -> list[str]:
-    """Names of the Settings fields (for tests)."""
-    return [f.name for f in fields(Settings)]
 
 
 if __name__ == "__main__":

@@ -30,6 +30,18 @@ class Source(StrEnum):
     CSV = "csv"
 
 
+class OptionKind(StrEnum):
+    """Call or put; `sign` is the w of the pricing formulas (+1 call, -1 put)."""
+
+    CALL = "call"
+    PUT = "put"
+
+    @property
+    def sign(self) -> int:
+        """+1 for calls, -1 for puts."""
+        return 1 if self is OptionKind.CALL else -1
+
+
 class PositionType(StrEnum):
     """Position types. Quantity is stored positive; the type gives the sign."""
 
@@ -51,12 +63,12 @@ class PositionType(StrEnum):
         return self not in (PositionType.LONG, PositionType.SHORT)
 
     @property
-    def option_kind(self) -> str | None:
-        """'call' or 'put' for options, None for stocks and ETFs."""
+    def option_kind(self) -> OptionKind | None:
+        """CALL or PUT for options, None for stocks and ETFs."""
         if self in (PositionType.LC, PositionType.SC):
-            return "call"
+            return OptionKind.CALL
         if self in (PositionType.LP, PositionType.SP):
-            return "put"
+            return OptionKind.PUT
         return None
 
 
@@ -65,3 +77,44 @@ class Role(StrEnum):
 
     ADMIN = "admin"
     ANALYST = "analyst"
+
+
+GICS_SECTORS: Final[tuple[str, ...]] = (
+    "Information Technology",
+    "Financials",
+    "Health Care",
+    "Consumer Discretionary",
+    "Consumer Staples",
+    "Energy",
+    "Industrials",
+    "Utilities",
+    "Materials",
+    "Real Estate",
+    "Communication Services",
+)
+"""The 11 GICS sectors, in the order of the sector reference weights."""
+
+SECTOR_ETFS: Final[dict[str, str]] = {
+    "Information Technology": "XLK",
+    "Financials": "XLF",
+    "Health Care": "XLV",
+    "Consumer Discretionary": "XLY",
+    "Consumer Staples": "XLP",
+    "Energy": "XLE",
+    "Industrials": "XLI",
+    "Utilities": "XLU",
+    "Materials": "XLB",
+    "Real Estate": "XLRE",
+    "Communication Services": "XLC",
+}
+"""The Select Sector SPDR of each GICS sector."""
+
+NON_EQUITY_LABELS: Final[dict[str, str]] = {
+    "bond_etf": "Bonds",
+    "commodity_etf": "Commodities",
+    "crypto_etf": "Crypto",
+    "cash_etf": "Cash",
+    "etf": "Broad & style ETFs",
+    "reit_etf": "Real Estate",
+}
+"""The label of a holding without a GICS sector, by asset class (sector and stress views alike)."""

@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.auth.service import AuthService
 from sigma.batch.admin import AdminService
-from sigma.batch.runs import Heartbeat, JobLocks, JobQueue, RunTracker
-from sigma.config import Settings, ensure_cookie_key
+from sigma.batch.heartbeat import Heartbeat
+from sigma.batch.locks import JobLocks
+from sigma.batch.queue import JobQueue
+from sigma.batch.runs import RunTracker
+from sigma.config import MarketDataMode, Settings, ensure_cookie_key
 from sigma.db import make_engine, session_factory, upgrade_to_head
-from sigma.market.providers.base import PriceProvider
 from sigma.market.service import MarketService, last_business_day
+from sigma.market.standard import PriceProvider
 from sigma.market.store.prices import PriceStore
 from sigma.portfolio.service import PortfolioService
 from sigma.risk.service import RiskService
@@ -46,7 +49,8 @@ class Services:
     risk: RiskService
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (the price store's own ones too)."""
+        self.store.close()
         self.engine.dispose()
 
 
@@ -56,16 +60,16 @@ def make_provider(settings: Settings) -> PriceProvider:
 
     end = settings.market_end or last_business_day(date.today())
     simulated = SimulatedProvider(seed=settings.market_seed, end=end, years=settings.market_years)
-    if settings.market_data == "simulated":
+    if settings.market_data == MarketDataMode.SIMULATED:
         return simulated
-    if settings.market_data == "csv":
+    if settings.market_data == MarketDataMode.CSV:
         from sigma.market.providers.csv import CsvProvider
 
         return CsvProvider(settings.csv_dir)
     from sigma.market.providers.yfinance import YFinanceProvider
 
     live = YFinanceProvider(timeout=settings.provider_timeout, retries=settings.provider_retries)
-    if settings.market_data == "yfinance":
+    if settings.market_data == MarketDataMode.YFINANCE:
         return live
     from sigma.market.providers.auto import AutoProvider
 

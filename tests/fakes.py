@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sigma.conventions import Source
-from sigma.market.providers.base import BAR_COLUMNS, PROFILE_COLUMNS, FetchResult
+from sigma.market.standard import BAR_COLUMNS, PROFILE_COLUMNS, FetchResult
 
 
 def synthetic_bars(symbols: Sequence[str], start: date, end: date, seed: int = 0) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Authentication: users, bcrypt password checks, lockout and server-side sessions (no Streamlit)."""
 
-from sigma.auth.model import AuthUser, UserRow, utc_now
+from sigma.auth.model import AuthUser, UserRow, normalise_username, utc_now
 from sigma.auth.passwords import MAX_PASSWORD_BYTES, hash_password, verify_password
-from sigma.auth.service import AuthService, normalise_username
+from sigma.auth.service import AuthService
 
 __all__ = [
     "MAX_PASSWORD_BYTES",

@@ -1,4 +1,7 @@
-"""What the rest of Sigma knows of a user: the acting user, the admin's user rows, the clock."""
+"""What the rest of Sigma knows of a user: the acting user, the admin's user rows, the clock.
+
+Usernames are normalised with `.lower().strip()`; times are timezone-aware UTC.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ class AuthUser:
     username: str
     name: str
     email: str
-    role: str
+    role: Role
 
     @property
     def is_admin(self) -> bool:
@@ -32,7 +35,7 @@ class UserRow:
     username: str
     name: str
     email: str
-    role: str
+    role: Role
     is_active: bool
     failures: int
     locked: bool
@@ -42,3 +45,15 @@ class UserRow:
 def utc_now() -> datetime:
     """The current time, timezone-aware UTC (the default clock)."""
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """`moment` as timezone-aware UTC: SQLite hands timestamps back naive; they were written as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def normalise_username(username: str) -> str:
+    """The canonical form of a username: lower case, no surrounding blanks."""
+    return username.lower().strip()

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sigma.batch.catalog import JOBS, JobSpec, job_spec
-from sigma.batch.runs import Heartbeat, JobQueue, RequestView, RunTracker, RunView
+from sigma.batch.heartbeat import Heartbeat
+from sigma.batch.queue import JobQueue, RequestView
+from sigma.batch.runs import RunTracker, RunView
+from sigma.batch.status import utc_now
 from sigma.conventions import Role
 from sigma.errors import PermissionDenied
 
@@ -53,7 +56,7 @@ class AdminService:
         queue: JobQueue,
         heartbeat: Heartbeat,
         heartbeat_seconds: int,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._auth, self._market, self._runs, self._queue = auth, market, runs, queue
         self._heartbeat, self._beat_seconds, self._clock = heartbeat, heartbeat_seconds, clock

@@ -21,7 +21,11 @@ JOBS: tuple[JobSpec, ...] = (
         "weekdays after the close (SIGMA_SCHEDULE_MARKET_DATA)",
     ),
     JobSpec("snapshots", "Backfill portfolio and position snapshots up to the latest price date", "after market_data"),
-    JobSpec("profiles", "Sync security profiles (name, sector, market cap, dividend yield)", "daily"),
+    JobSpec(
+        "profiles",
+        "Sync security profiles (name, sector, market cap, dividend yield)",
+        "daily (SIGMA_SCHEDULE_PROFILES)",
+    ),
 )
 
 JOB_NAMES: tuple[str, ...] = tuple(j.name for j in JOBS)

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from sigma.conventions import OPTION_MULTIPLIER, THREE_MONTH_YIELD, PositionType
+from sigma.conventions import OPTION_MULTIPLIER, THREE_MONTH_YIELD, PositionType, Role
 from sigma.db.engine import session_scope
 from sigma.db.models import CashFlow, Portfolio, Position, User
 from sigma.errors import ConfigError, InsufficientHistory
+from sigma.portfolio.model import FlowKind
 
 if TYPE_CHECKING:
     from sigma.wiring import Services
@@ -191,8 +192,8 @@ def seed_demo(services: Services) -> SeedReport:
     report = SeedReport()
     with session_scope(services.sessions) as s:
         existing = set(s.scalars(select(User.username)))
-    accounts = [(ADMIN[0], ADMIN[1], ADMIN_PASSWORD, "admin", ADMIN[2])]
-    accounts += [(b.username, b.name, DEMO_PASSWORD, "analyst", b.email) for b in BOOKS]
+    accounts = [(ADMIN[0], ADMIN[1], ADMIN_PASSWORD, Role.ADMIN, ADMIN[2])]
+    accounts += [(b.username, b.name, DEMO_PASSWORD, Role.ANALYST, b.email) for b in BOOKS]
     for username, name, password, role, email in accounts:
         services.auth.ensure_user(username, name, password, role, email)
         if username not in existing:
@@ -217,7 +218,11 @@ def _seed_book(services: Services, book: DemoBook, as_of: date, report: SeedRepo
         for p in positions:
             p.portfolio_id = pf.id
         s.add_all(positions)
-        s.add(CashFlow(portfolio_id=pf.id, date=inception, kind="deposit", amount=book.cash, note="initial cash"))
+        s.add(
+            CashFlow(
+                portfolio_id=pf.id, date=inception, kind=FlowKind.DEPOSIT.value, amount=book.cash, note="initial cash"
+            )
+        )
     report.portfolios_created.append(book.portfolio)
     report.positions_created += len(positions)
 

@@ -6,22 +6,20 @@ goes on (status "partial"); only a database that cannot be reached aborts the ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from sigma.batch.status import JobStatus, Outcome, Progress
 from sigma.db.models import Portfolio
 from sigma.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from sigma.wiring import Services
 
-Progress = Callable[[int, int, str], None]
 
-
-def backfill_all(services: Services, progress: Progress) -> tuple[str, str, dict[str, Any]]:
-    """(status, message, details) after backfilling every non-archived portfolio."""
+def backfill_all(services: Services, progress: Progress) -> Outcome:
+    """The outcome (status, message, details) of backfilling every non-archived portfolio."""
     with services.sessions() as session:
         ids = list(session.scalars(select(Portfolio.id).where(Portfolio.archived.is_(False)).order_by(Portfolio.id)))
     written: dict[str, int] = {}
@@ -41,5 +39,5 @@ def backfill_all(services: Services, progress: Progress) -> tuple[str, str, dict
     message = f"{days} snapshot day(s) written for {len(ids)} portfolio(s)"
     if errors:
         message += f"; {len(errors)} failed: {', '.join(sorted(errors))}"
-    status = "succeeded" if not errors else ("partial" if written else "failed")
-    return status, message, {"days_written": written, "errors": errors}
+    status = JobStatus.SUCCEEDED if not errors else (JobStatus.PARTIAL if written else JobStatus.FAILED)
+    return Outcome(status, message, {"days_written": written, "errors": errors})

@@ -1,6 +1,6 @@
 """Figures of the Risk and Correlations pages: pure builders, data in, plotly figure out.
 
-Inputs are the frames and series of `sigma.risk.view.results` (fractions for returns, vols and
+Inputs are the frames and series of the views in `sigma.risk.view` (fractions for returns, vols and
 shares; $ for P&L and VaR; percent points for sector tilts). Axes are formatted, never rescaled.
 """
 
@@ -34,10 +34,14 @@ def factor_exposures(portfolio: pd.DataFrame) -> go.Figure:
     """Portfolio factor exposures as bars with 95 % confidence intervals (β ± 1.96·se)."""
     err_hi = (portfolio["ci_high"] - portfolio["exposure"]).to_numpy()
     err_lo = (portfolio["exposure"] - portfolio["ci_low"]).to_numpy()
-    fig = go.Figure(go.Bar(
-        x=portfolio.index, y=portfolio["exposure"], marker_color=_signed(portfolio["exposure"]),
-        error_y={"type": "data", "symmetric": False, "array": err_hi, "arrayminus": err_lo, "color": "#444"},
-    ))  # fmt: skip
+    fig = go.Figure(
+        go.Bar(
+            x=portfolio.index,
+            y=portfolio["exposure"],
+            marker_color=_signed(portfolio["exposure"]),
+            error_y={"type": "data", "symmetric": False, "array": err_hi, "arrayminus": err_lo, "color": "#444"},
+        )
+    )
     fig.update_layout(height=320, title="Factor exposure (95 % interval)", yaxis_title="Beta", **LAYOUT)
     return fig
 
@@ -49,9 +53,17 @@ def risk_waterfall(percent: pd.Series, top: int = 12) -> go.Figure:
     labels = [*map(str, head.index), *(["Others"] if len(rest) else []), "Total"]
     values = [*head.to_numpy(), *([rest.sum()] if len(rest) else []), ordered.sum()]
     measure = ["relative"] * (len(values) - 1) + ["total"]
-    fig = go.Figure(go.Waterfall(x=labels, y=values, measure=measure, texttemplate="%{y:.0%}",
-                                 increasing={"marker": {"color": NEG}}, decreasing={"marker": {"color": POS}},
-                                 totals={"marker": {"color": MAIN}}))  # fmt: skip
+    fig = go.Figure(
+        go.Waterfall(
+            x=labels,
+            y=values,
+            measure=measure,
+            texttemplate="%{y:.0%}",
+            increasing={"marker": {"color": NEG}},
+            decreasing={"marker": {"color": POS}},
+            totals={"marker": {"color": MAIN}},
+        )
+    )
     fig.update_layout(height=340, title="Contribution to risk", yaxis_tickformat=".0%", **LAYOUT)
     return fig
 
@@ -60,8 +72,13 @@ def vol_cone(cone: pd.DataFrame) -> go.Figure:
     """Volatility cone: min, quartiles and max of rolling realized vol per window, and today's value."""
     x = [f"{w}d" for w in cone.index]
     fig = go.Figure()
-    styles = {"max": ("Max", "dot"), "p75": ("75th pct", "dash"), "median": ("Median", "solid"),
-              "p25": ("25th pct", "dash"), "min": ("Min", "dot")}  # fmt: skip
+    styles = {
+        "max": ("Max", "dot"),
+        "p75": ("75th pct", "dash"),
+        "median": ("Median", "solid"),
+        "p25": ("25th pct", "dash"),
+        "min": ("Min", "dot"),
+    }
     for col, (name, dash) in styles.items():
         fig.add_trace(go.Scatter(x=x, y=cone[col], name=name, line={"color": GREY, "dash": dash}))
     fig.add_trace(go.Scatter(x=x, y=cone["current"], name="Current", mode="lines+markers", line={"color": MAIN}))
@@ -72,8 +89,9 @@ def vol_cone(cone: pd.DataFrame) -> go.Figure:
 def har_forecasts(har: pd.Series) -> go.Figure:
     """HAR-RV forecasts (annualised) for 1, 5 and 22 days."""
     keys = [k for k in ("h1", "h5", "h22") if k in har.index]
-    fig = go.Figure(go.Bar(x=[f"{k[1:]} day(s)" for k in keys], y=har[keys].to_numpy(), marker_color=MAIN,
-                           texttemplate="%{y:.1%}"))  # fmt: skip
+    fig = go.Figure(
+        go.Bar(x=[f"{k[1:]} day(s)" for k in keys], y=har[keys].to_numpy(), marker_color=MAIN, texttemplate="%{y:.1%}")
+    )
     fig.update_layout(height=320, title="HAR forecast", yaxis_tickformat=".0%", **LAYOUT)
     return fig
 
@@ -84,30 +102,49 @@ def var_distribution(sample: np.ndarray, lines: Mapping[str, float]) -> go.Figur
     for i, (label, loss) in enumerate(lines.items()):
         if np.isfinite(loss):
             color = NEG if "CVaR" in label else "#ff7f0e"
-            fig.add_vline(x=-loss, line={"color": color, "dash": "dash" if i % 2 else "solid"},
-                          annotation_text=label, annotation_position="top left" if i % 2 else "top right")  # fmt: skip
-    fig.update_layout(height=340, title="P&L distribution", xaxis_title="P&L ($)", xaxis_tickformat="$,.0f",
-                      showlegend=False, **LAYOUT)  # fmt: skip
+            fig.add_vline(
+                x=-loss,
+                line={"color": color, "dash": "dash" if i % 2 else "solid"},
+                annotation_text=label,
+                annotation_position="top left" if i % 2 else "top right",
+            )
+    fig.update_layout(
+        height=340,
+        title="P&L distribution",
+        xaxis_title="P&L ($)",
+        xaxis_tickformat="$,.0f",
+        showlegend=False,
+        **LAYOUT,
+    )
     return fig
 
 
 def stress_bars(frame: pd.DataFrame, label: str, top: int = 20) -> go.Figure:
     """Stress P&L ($) per row of `frame` (column pnl), largest moves first, losses red."""
     data = frame.reindex(frame["pnl"].abs().sort_values(ascending=False).index).iloc[:top].iloc[::-1]
-    fig = go.Figure(go.Bar(x=data["pnl"], y=[str(i) for i in data.index], orientation="h",
-                           marker_color=_signed(data["pnl"])))  # fmt: skip
-    fig.update_layout(height=max(260, 24 * len(data) + 80), title=f"Stress P&L by {label}",
-                      xaxis_tickformat="$,.0f", **LAYOUT)  # fmt: skip
+    fig = go.Figure(
+        go.Bar(x=data["pnl"], y=[str(i) for i in data.index], orientation="h", marker_color=_signed(data["pnl"]))
+    )
+    fig.update_layout(
+        height=max(260, 24 * len(data) + 80), title=f"Stress P&L by {label}", xaxis_tickformat="$,.0f", **LAYOUT
+    )
     return fig
 
 
 def sector_tilts(tilts: pd.DataFrame) -> go.Figure:
     """Over/underweight per GICS sector vs the benchmark, in percent points."""
     data = tilts.sort_values("active_pp")
-    fig = go.Figure(go.Bar(x=data["active_pp"], y=data.index, orientation="h", marker_color=_signed(data["active_pp"]),
-                           customdata=data[["portfolio_pp", "benchmark_pp"]].to_numpy(),
-                           hovertemplate="%{y}: %{x:+.1f} pp (portfolio %{customdata[0]:.1f} %, "
-                                         "benchmark %{customdata[1]:.1f} %)<extra></extra>"))  # fmt: skip
+    fig = go.Figure(
+        go.Bar(
+            x=data["active_pp"],
+            y=data.index,
+            orientation="h",
+            marker_color=_signed(data["active_pp"]),
+            customdata=data[["portfolio_pp", "benchmark_pp"]].to_numpy(),
+            hovertemplate="%{y}: %{x:+.1f} pp (portfolio %{customdata[0]:.1f} %, "
+            "benchmark %{customdata[1]:.1f} %)<extra></extra>",
+        )
+    )
     fig.update_layout(height=380, title="Sector over/underweight", xaxis_title="percent points", **LAYOUT)
     return fig
 
@@ -115,8 +152,17 @@ def sector_tilts(tilts: pd.DataFrame) -> go.Figure:
 def correlation_heatmap(matrix: pd.DataFrame) -> go.Figure:
     """Correlation heatmap in the matrix's (clustered) order, −1 blue to +1 red."""
     labels = [str(c) for c in matrix.columns]
-    fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=labels, y=labels, zmin=-1.0, zmax=1.0, colorscale="RdBu_r",
-                               hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>"))  # fmt: skip
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=labels,
+            y=labels,
+            zmin=-1.0,
+            zmax=1.0,
+            colorscale="RdBu_r",
+            hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>",
+        )
+    )
     side = min(900, max(360, 18 * len(labels) + 120))
     fig.update_layout(height=side, yaxis_autorange="reversed", margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig
@@ -127,8 +173,11 @@ def pair_chart(prices: pd.DataFrame, rolling: pd.Series) -> go.Figure:
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.05)
     for col, color in zip(prices.columns, (MAIN, "#ff7f0e"), strict=False):
         fig.add_trace(go.Scatter(x=prices.index, y=prices[col], name=str(col), line={"color": color}), row=1, col=1)
-    fig.add_trace(go.Scatter(x=rolling.index, y=rolling.to_numpy(), name="Rolling 60-day correlation",
-                             line={"color": GREY}), row=2, col=1)  # fmt: skip
+    fig.add_trace(
+        go.Scatter(x=rolling.index, y=rolling.to_numpy(), name="Rolling 60-day correlation", line={"color": GREY}),
+        row=2,
+        col=1,
+    )
     fig.update_yaxes(title_text="Rebased (100)", row=1, col=1)
     fig.update_yaxes(title_text="Correlation", range=[-1, 1], row=2, col=1)
     fig.update_layout(height=460, **LAYOUT)

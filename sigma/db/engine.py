@@ -103,11 +103,19 @@ def with_lock_retry(work: Callable[[], T], retries: int = LOCK_RETRIES, delay: f
     raise AssertionError("unreachable")
 
 
-def write_transaction(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+def write_transaction(
+    factory: sessionmaker[Session], work: Callable[[Session], T], retries: int = LOCK_RETRIES, delay: float = 0.2
+) -> T:
     """Run `work` in one transaction, retried while another process holds the write lock."""
 
     def run() -> T:
         with session_scope(factory) as session:
             return work(session)
 
-    return with_lock_retry(run)
+    return with_lock_retry(run, retries, delay)
+
+
+def read_session(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """Run `work` on one session that commits nothing, closed afterwards."""
+    with factory() as session:
+        return work(session)

@@ -58,7 +58,6 @@ def upsert_frame(session: Session, table: str, frame: pd.DataFrame, key: tuple[s
     """
     if frame.empty:
         return 0
-    raw: Any = session.connection().connection.driver_connection
     sqlite_db = session.get_bind().dialect.name == "sqlite"
     columns = [str(c) for c in frame.columns]
     mark = "?" if sqlite_db else "%s"
@@ -68,11 +67,7 @@ def upsert_frame(session: Session, table: str, frame: pd.DataFrame, key: tuple[s
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}"
     )
     cells = [_native(frame[c], sqlite_db) for c in columns]  # one conversion per column
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(sql, list(zip(*cells, strict=True)))
-    finally:
-        cursor.close()
+    session.connection().exec_driver_sql(sql, list(zip(*cells, strict=True)))
     return len(frame)
 
 

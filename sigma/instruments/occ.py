@@ -15,19 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from sigma.conventions import OptionKind
 from sigma.errors import ValidationError
+
+__all__ = ["OccStyle", "OccSymbol", "OptionKind", "format_occ", "looks_like_occ", "parse_occ"]
 
 _OCC = re.compile(r"^(?P<root>[A-Z][A-Z0-9.]{0,5}?) *(?P<ymd>\d{6})(?P<cp>[CP])(?P<strike>\d{8})$")
 _DOTTED = re.compile(r"^\.(?P<root>[A-Z][A-Z0-9]{0,5}?)(?P<ymd>\d{6})(?P<cp>[CP])(?P<strike>\d{1,5}(?:\.\d{1,3})?)$")
 _LOOKS_LIKE = re.compile(r"^\.?[A-Z][A-Z0-9.]{0,5} *\d{6}[CP]\d")
 _MAX_STRIKE = 99_999.999
-
-
-class OptionKind(StrEnum):
-    """Call or put."""
-
-    CALL = "call"
-    PUT = "put"
 
 
 class OccStyle(StrEnum):

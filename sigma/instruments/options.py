@@ -4,8 +4,10 @@ Conventions: spot S and strike K in price units; time T in years (calendar days 
 and dividend yield q continuously compounded, as fractions (0.05 = 5 %); volatility σ annualised,
 as a fraction. Greeks are in Sigma's units: delta and gamma per $1 of spot, theta per calendar day
 (annual theta / 365), vega per 1 vol point (σ + 0.01, i.e. vega / 100), rho per 1 rate point
-(r + 0.01, i.e. rho / 100). Every argument broadcasts as a numpy array; `kind` is "call"/"put"
-(or "c"/"p", any case), scalar or array. Scalars in give 0-d arrays out.
+(r + 0.01, i.e. rho / 100). Every argument broadcasts as a numpy array. `kind` is an
+`OptionKind`, or the sign w itself (+1 call, −1 put; scalar or array, what the vectorised code
+uses), or at the edge "call"/"put" (or "c"/"p", any case) as a string or an array of strings,
+converted once to w. Scalars in give 0-d arrays out.
 
 Edge cases: T <= 0 is an expired option, worth its intrinsic value with delta ±1 in the money
 (0 otherwise) and every other Greek 0; σ <= 0 (with T > 0) is worth the discounted intrinsic value
@@ -18,17 +20,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
-from sigma.conventions import CALENDAR_DAYS
+from sigma.conventions import CALENDAR_DAYS, OptionKind
+from sigma.typing import BoolArray, FloatArray
 
-FloatArray = NDArray[np.float64]
+Kind = OptionKind | str | ArrayLike  # see the module docstring
 
 VOL_MIN = 1e-4
 VOL_MAX = 5.0
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
-_KIND_SIGNS = {"call": 1.0, "c": 1.0, "put": -1.0, "p": -1.0}
+_KIND_WORDS = {"call": OptionKind.CALL, "c": OptionKind.CALL, "put": OptionKind.PUT, "p": OptionKind.PUT}
 _MAX_ITER = 100
 _HALLEY_TOL = 1e-6  # a Halley step this small leaves an error of order its cube (~1e-18 × a modest factor)
 _BISECT_TOL = 1e-13  # a bisection step this small means the bracket is this narrow
@@ -48,34 +51,34 @@ class Greeks:
     rho_per_point: FloatArray
 
 
-def kind_sign(kind: str | ArrayLike) -> FloatArray:
-    """+1.0 for calls and -1.0 for puts; raises ValueError naming any other value."""
-    if isinstance(kind, str):
-        value = _KIND_SIGNS.get(kind.strip().lower())
-        if value is None:
-            raise ValueError(f"Unknown option kind {kind!r}: use 'call' or 'put' (or 'c' / 'p').")
-        return np.asarray(value)
-    kinds = np.asarray(kind)
-    if kinds.dtype.kind != "U":
-        kinds = kinds.astype(str)
-    # Compare code points (OR 0x20 lower-cases ASCII letters and maps NUL padding to a space):
-    # string comparisons and np.unique cost several times more on large arrays.
-    width = kinds.dtype.itemsize // 4
-    codes = np.ascontiguousarray(kinds).view(np.uint32).reshape((*kinds.shape, width)) | 0x20
-    sign = np.zeros(kinds.shape)
-    for word, value in _KIND_SIGNS.items():
-        if len(word) <= width:
-            pattern = np.array([ord(c) for c in word.ljust(width)], dtype=np.uint32)
-            sign[(codes == pattern).all(axis=-1)] = value
-    if not sign.all():
-        raise ValueError(f"Unknown option kind {kinds[sign == 0].flat[0]!r}: use 'call' or 'put' (or 'c' / 'p').")
-    return sign
+def _parse_kind(text: str) -> OptionKind:
+    kind = _KIND_WORDS.get(text.strip().lower())
+    if kind is None:
+        raise ValueError(f"Unknown option kind {text!r}: use 'call' or 'put' (or 'c' / 'p').")
+    return kind
 
 
-def intrinsic(spot: ArrayLike, strike: ArrayLike, kind: str | ArrayLike) -> FloatArray:
+def kind_sign(kind: Kind) -> FloatArray:
+    """The sign w of `kind` (+1.0 calls, -1.0 puts); raises ValueError naming any other value."""
+    if isinstance(kind, str):  # an OptionKind is a str too
+        return np.asarray(float(_parse_kind(kind).sign))
+    values = np.asarray(kind)
+    if values.dtype.kind in "USO":  # strings at the edge: converted once
+        words, where = np.unique(values, return_inverse=True)
+        signs = np.array([float(_parse_kind(str(word)).sign) for word in words])
+        return signs[where].reshape(values.shape)
+    w = values.astype(float)
+    bad = np.abs(w) != 1.0
+    if bad.any():
+        raise ValueError(f"Unknown option kind {w[bad].flat[0]!r}: use +1 (call) or -1 (put).")
+    return w
+
+
+def intrinsic(spot: ArrayLike, strike: ArrayLike, kind: Kind) -> FloatArray:
     """Intrinsic value max(±(S − K), 0) of calls (+) and puts (−)."""
     sign = kind_sign(kind)
-    return np.maximum(sign * (np.asarray(spot, dtype=float) - np.asarray(strike, dtype=float)), 0.0)
+    value: FloatArray = np.maximum(sign * (np.asarray(spot, dtype=float) - np.asarray(strike, dtype=float)), 0.0)
+    return value
 
 
 def bsm(
@@ -84,7 +87,7 @@ def bsm(
     t_years: ArrayLike,
     rate: ArrayLike,
     vol: ArrayLike,
-    kind: str | ArrayLike,
+    kind: Kind,
     dividend_yield: ArrayLike = 0.0,
 ) -> Greeks:
     """Black–Scholes–Merton price and analytic Greeks, broadcast over all arguments."""
@@ -140,7 +143,7 @@ def _full(values: FloatArray, shape: tuple[int, ...]) -> FloatArray:
 
 def _fill_degenerate(
     g: Greeks,
-    mask: NDArray[np.bool_],
+    mask: BoolArray,
     s: FloatArray,
     k: FloatArray,
     t: FloatArray,
@@ -170,7 +173,7 @@ def implied_vol(
     strike: ArrayLike,
     t_years: ArrayLike,
     rate: ArrayLike,
-    kind: str | ArrayLike,
+    kind: Kind,
     dividend_yield: ArrayLike = 0.0,
 ) -> FloatArray:
     """Black–Scholes–Merton implied volatility in [1e-4, 5], NaN where the price admits none.
@@ -219,7 +222,8 @@ def _corrado_miller(
     call = otm_price + np.maximum(gap, 0.0)  # the call's price, by parity, whichever side is out of the money
     a = call - 0.5 * gap
     guess = np.sqrt(2.0 * np.pi) / (fwd_spot + disc_strike) * (a + np.sqrt(np.maximum(a * a - gap * gap / np.pi, 0.0)))
-    return np.clip(guess / sqrt_t, 2.0 * VOL_MIN, 0.5 * VOL_MAX)
+    clipped: FloatArray = np.clip(guess / sqrt_t, 2.0 * VOL_MIN, 0.5 * VOL_MAX)
+    return clipped
 
 
 def _halley_step(
@@ -230,7 +234,7 @@ def _halley_step(
     sqrt_t: FloatArray,
     w: FloatArray,
     log_m: FloatArray,
-) -> tuple[FloatArray, NDArray[np.bool_]]:
+) -> tuple[FloatArray, BoolArray]:
     """One Halley step on ln price(σ) = ln target (σ − step), and where the model price is above the target."""
     v_sqrt_t = sig * sqrt_t
     d1 = log_m / v_sqrt_t + 0.5 * v_sqrt_t

@@ -27,9 +27,23 @@ JUMP: Final = 0.25
 WARNING_COVERAGE: Final = 0.95
 ERROR_COVERAGE: Final = 0.80
 COLUMNS: Final = (
-    "symbol", "first", "last", "rows", "expected", "coverage", "gaps", "max_gap", "days_since_last", "stale",
-    "jumps", "worst_jump", "worst_jump_date", "bad_values", "status", "reason",
-)  # fmt: skip
+    "symbol",
+    "first",
+    "last",
+    "rows",
+    "expected",
+    "coverage",
+    "gaps",
+    "max_gap",
+    "days_since_last",
+    "stale",
+    "jumps",
+    "worst_jump",
+    "worst_jump_date",
+    "bad_values",
+    "status",
+    "reason",
+)
 
 
 def _long(frame: pd.DataFrame) -> pd.DataFrame:
@@ -60,15 +74,28 @@ def quality_report(bars_or_frame: pd.DataFrame, as_of: date, stale_after_days: i
     prev_value = np.r_[np.nan, values[:-1]]
     valid = same & (values > 0) & (prev_value > 0)
     ret = np.where(valid, values / np.where(valid, prev_value, 1.0) - 1.0, np.nan)
-    parts = pd.DataFrame({
-        "symbol": data["symbol"], "date": days, "gap": missing > GAP_DAYS, "missing": missing,
-        "jump": np.abs(ret) > JUMP, "abs_ret": np.abs(ret), "ret": ret, "bad": ~(values > 0),
-    })  # fmt: skip
+    parts = pd.DataFrame(
+        {
+            "symbol": data["symbol"],
+            "date": days,
+            "gap": missing > GAP_DAYS,
+            "missing": missing,
+            "jump": np.abs(ret) > JUMP,
+            "abs_ret": np.abs(ret),
+            "ret": ret,
+            "bad": ~(values > 0),
+        }
+    )
     grouped = parts.groupby("symbol", sort=True)
     out = grouped.agg(
-        first=("date", "min"), last=("date", "max"), rows=("date", "size"), gaps=("gap", "sum"),
-        max_gap=("missing", "max"), jumps=("jump", "sum"), bad_values=("bad", "sum"),
-    )  # fmt: skip
+        first=("date", "min"),
+        last=("date", "max"),
+        rows=("date", "size"),
+        gaps=("gap", "sum"),
+        max_gap=("missing", "max"),
+        jumps=("jump", "sum"),
+        bad_values=("bad", "sum"),
+    )
     worst = parts.loc[parts["abs_ret"].notna()].sort_values("abs_ret", kind="stable").groupby("symbol").tail(1)
     worst = worst.set_index("symbol").reindex(out.index)
     out["worst_jump"] = worst["ret"].where(worst["jump"].fillna(False).astype(bool))

@@ -20,8 +20,9 @@ import pandas as pd
 from sigma.config import Settings
 from sigma.conventions import Source
 from sigma.errors import UnknownSymbol
-from sigma.market.providers.base import PriceProvider
-from sigma.market.store.prices import PriceStore, Progress, RefreshReport
+from sigma.market.standard import PriceProvider
+from sigma.market.store.prices import PriceStore
+from sigma.market.store.refresh import Progress, RefreshReport
 
 __all__ = ["MarketService", "MarketStatus", "last_business_day"]
 
@@ -31,7 +32,8 @@ NO_PRICES = "No prices yet. Run: python -m jobs run market_data"
 def last_business_day(today: date) -> date:
     """The last weekday strictly before `today`."""
     yesterday = np.datetime64(today, "D") - np.timedelta64(1, "D")
-    return np.busday_offset(yesterday, 0, roll="backward").astype(date)
+    last: date = np.busday_offset(yesterday, 0, roll="backward").astype(date)
+    return last
 
 
 @dataclass(frozen=True)

@@ -19,34 +19,10 @@ from typing import Final
 
 import pandas as pd
 
-from sigma.market.providers.base import PROFILE_COLUMNS
+from sigma.conventions import GICS_SECTORS as GICS_SECTORS  # re-exported
+from sigma.conventions import SECTOR_ETFS as SECTOR_ETFS  # re-exported
+from sigma.market.standard import PROFILE_COLUMNS
 
-GICS_SECTORS: Final[tuple[str, ...]] = (
-    "Information Technology",
-    "Financials",
-    "Health Care",
-    "Consumer Discretionary",
-    "Consumer Staples",
-    "Energy",
-    "Industrials",
-    "Utilities",
-    "Materials",
-    "Real Estate",
-    "Communication Services",
-)
-SECTOR_ETFS: Final[dict[str, str]] = {
-    "Information Technology": "XLK",
-    "Financials": "XLF",
-    "Health Care": "XLV",
-    "Consumer Discretionary": "XLY",
-    "Consumer Staples": "XLP",
-    "Energy": "XLE",
-    "Industrials": "XLI",
-    "Utilities": "XLU",
-    "Materials": "XLB",
-    "Real Estate": "XLRE",
-    "Communication Services": "XLC",
-}
 BROAD_ETFS: Final[tuple[str, ...]] = ("SPY", "QQQ", "IWM", "DIA", "VTI", "EFA", "EEM", "ACWX")
 STYLE_ETFS: Final[tuple[str, ...]] = ("IWD", "IWF", "MTUM", "QUAL", "USMV", "VLUE")
 TREASURY_ETFS: Final[tuple[str, ...]] = ("BIL", "SHY", "IEI", "IEF", "TLT")  # along the curve, short to long

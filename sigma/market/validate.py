@@ -17,14 +17,11 @@ usable is left for the symbol):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
 from sigma.conventions import Source
-from sigma.market.providers.base import BAR_COLUMNS, FetchResult
+from sigma.market.standard import BAR_COLUMNS, FetchResult
 
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close")
 JUMP_THRESHOLD = 0.40  # |close_t / close_{t-1} - 1| beyond which a move is split-like
@@ -34,23 +31,7 @@ _SPLIT_RATIOS = np.array([n for k in range(2, 11) for n in (float(k), 1.0 / k)])
 NO_USABLE_PRICES = "no usable prices returned"
 
 
-@dataclass(frozen=True)
-class ValidatedBars:
-    """Clean bars plus what was wrong, per symbol."""
-
-    bars: pd.DataFrame
-    source: Source
-    errors: Mapping[str, str] = field(default_factory=dict)
-    warnings: Mapping[str, str] = field(default_factory=dict)
-
-    def to_result(self, errors: Mapping[str, str] | None = None) -> FetchResult:
-        """A FetchResult carrying these bars, with the provider's own errors added."""
-        return FetchResult(
-            bars=self.bars, source=self.source, errors={**(errors or {}), **self.errors}, warnings=dict(self.warnings)
-        )
-
-
-def validate_bars(frame: pd.DataFrame, source: Source) -> ValidatedBars:
+def validate_bars(frame: pd.DataFrame, source: Source) -> FetchResult:
     """Clean a long bars frame and report, per symbol, what was dropped, repaired or suspicious."""
     notes: dict[str, list[str]] = {}
     bars = _normalise(frame)
@@ -62,7 +43,7 @@ def validate_bars(frame: pd.DataFrame, source: Source) -> ValidatedBars:
     errors = {s: NO_USABLE_PRICES for s in pd.unique(frame["symbol"].astype(str).str.strip()) if s not in present}
     warnings = {s: "; ".join(msgs) for s, msgs in notes.items() if s not in errors}
     bars = bars.assign(date=bars["date"].dt.date)[list(BAR_COLUMNS)].reset_index(drop=True)
-    return ValidatedBars(bars=bars, source=source, errors=errors, warnings=warnings)
+    return FetchResult(bars=bars, source=source, errors=errors, warnings=warnings)
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Activity feed: what happened in the book over the last N calendar days (DOMAIN.md, "Activity").
+"""Activity feed: what happened in the held over the last N calendar days (DOMAIN.md, "Activity").
 
 Conventions: `returns` is dates × symbols of daily simple returns (include ~1.3 years before the
 window so the one-year vol median exists). The window is (as_of − days, as_of]. A big move is
@@ -118,11 +118,16 @@ def vol_spikes(returns: pd.DataFrame, as_of: date, days: int) -> list[ActivityIt
     any_spike = spike.any()
     last = spike.loc[:, any_spike].iloc[::-1].idxmax()  # latest True per column
     return [
-        ActivityItem(pd.Timestamp(day).date(), ActivityKind.VOL_SPIKE, str(sym), Severity.WARNING,
-                     f"{sym} 20-day volatility {vol.at[day, sym]:.0%} is {vol.at[day, sym] / median.at[day, sym]:.1f}× "
-                     f"its one-year median ({median.at[day, sym]:.0%})")
+        ActivityItem(
+            pd.Timestamp(day).date(),
+            ActivityKind.VOL_SPIKE,
+            str(sym),
+            Severity.WARNING,
+            f"{sym} 20-day volatility {vol.at[day, sym]:.0%} is {vol.at[day, sym] / median.at[day, sym]:.1f}× "
+            f"its one-year median ({median.at[day, sym]:.0%})",
+        )
         for sym, day in last.items()
-    ]  # fmt: skip
+    ]
 
 
 def contributors(contributions: pd.Series, as_of: date, top_n: int) -> list[ActivityItem]:
@@ -131,10 +136,12 @@ def contributors(contributions: pd.Series, as_of: date, top_n: int) -> list[Acti
     losses = contributions[contributions < 0].nsmallest(top_n)
     return [
         ActivityItem(as_of, kind, str(sym), Severity.INFO, f"{sym} {verb} ${abs(value):,.0f} over the period")
-        for series, kind, verb in ((gains, ActivityKind.TOP_CONTRIBUTOR, "added"),
-                                   (losses, ActivityKind.TOP_DETRACTOR, "cost"))
+        for series, kind, verb in (
+            (gains, ActivityKind.TOP_CONTRIBUTOR, "added"),
+            (losses, ActivityKind.TOP_DETRACTOR, "cost"),
+        )
         for sym, value in series.items()
-    ]  # fmt: skip
+    ]
 
 
 def opened_closed(positions: pd.DataFrame, as_of: date, days: int) -> list[ActivityItem]:
@@ -161,29 +168,35 @@ def _open(positions: pd.DataFrame, as_of: date) -> pd.DataFrame:
 
 def targets_reached(positions: pd.DataFrame, prices: pd.Series, targets: pd.Series, as_of: date) -> list[ActivityItem]:
     """Open positions at or through their end-of-year target (≥ for longs, ≤ for shorts)."""
-    book = _open(positions, as_of)
-    target = book["id"].map(targets).astype(float)
-    price = book["symbol"].map(prices).astype(float)
-    short = book["position_type"].isin(SHORT_TYPES)
+    held = _open(positions, as_of)
+    target = held["id"].map(targets).astype(float)
+    price = held["symbol"].map(prices).astype(float)
+    short = held["position_type"].isin(SHORT_TYPES)
     hit = np.where(short, price <= target, price >= target) & target.notna() & price.notna()
     return [
-        ActivityItem(as_of, ActivityKind.TARGET_REACHED, str(s), Severity.INFO,
-                     f"{s} at {p:,.2f} reached its target {t:,.2f}")
-        for s, p, t in zip(book["symbol"][hit], price[hit], target[hit], strict=True)
-    ]  # fmt: skip
+        ActivityItem(
+            as_of, ActivityKind.TARGET_REACHED, str(s), Severity.INFO, f"{s} at {p:,.2f} reached its target {t:,.2f}"
+        )
+        for s, p, t in zip(held["symbol"][hit], price[hit], target[hit], strict=True)
+    ]
 
 
 def expiring(positions: pd.DataFrame, as_of: date, within_days: int) -> list[ActivityItem]:
     """Open options expiring within `within_days` calendar days (expired ones are not open)."""
-    book = _open(positions, as_of)
-    book = book[book["position_type"].isin(OPTION_TYPES)]
-    left = (pd.to_datetime(book["expiry"]) - pd.Timestamp(as_of)).dt.days
-    soon = book[(left >= 0) & (left <= within_days)]
+    held = _open(positions, as_of)
+    held = held[held["position_type"].isin(OPTION_TYPES)]
+    left = (pd.to_datetime(held["expiry"]) - pd.Timestamp(as_of)).dt.days
+    soon = held[(left >= 0) & (left <= within_days)]
     return [
-        ActivityItem(as_of, ActivityKind.EXPIRING, str(s), Severity.WARNING,
-                     f"{s} expires on {pd.Timestamp(e):%Y-%m-%d}, in {n} day{'s' if n != 1 else ''}")
+        ActivityItem(
+            as_of,
+            ActivityKind.EXPIRING,
+            str(s),
+            Severity.WARNING,
+            f"{s} expires on {pd.Timestamp(e):%Y-%m-%d}, in {n} day{'s' if n != 1 else ''}",
+        )
         for s, e, n in zip(soon["symbol"], soon["expiry"], left[soon.index], strict=True)
-    ]  # fmt: skip
+    ]
 
 
 def stale_prices(last_price_dates: pd.Series, as_of: date, stale_after_days: int) -> list[ActivityItem]:
@@ -191,10 +204,15 @@ def stale_prices(last_price_dates: pd.Series, as_of: date, stale_after_days: int
     age = (pd.Timestamp(as_of) - pd.to_datetime(last_price_dates)).dt.days
     stale = age[age > stale_after_days]
     return [
-        ActivityItem(as_of, ActivityKind.STALE_PRICE, str(s), Severity.WARNING,
-                     f"{s} last priced {n} days ago; run: python -m jobs run market_data")
+        ActivityItem(
+            as_of,
+            ActivityKind.STALE_PRICE,
+            str(s),
+            Severity.WARNING,
+            f"{s} last priced {n} days ago; run: python -m jobs run market_data",
+        )
         for s, n in stale.items()
-    ]  # fmt: skip
+    ]
 
 
 def activity_feed(
@@ -210,12 +228,14 @@ def activity_feed(
     returns = inputs.returns.reindex(columns=_followed(inputs.positions)).dropna(axis=1, how="all")
     returns = returns[pd.to_datetime(returns.index) <= pd.Timestamp(as_of)]
     items = [
-        *big_moves(returns, as_of, days), *vol_spikes(returns, as_of, days),
-        *contributors(inputs.contributions, as_of, top_n), *opened_closed(inputs.positions, as_of, days),
+        *big_moves(returns, as_of, days),
+        *vol_spikes(returns, as_of, days),
+        *contributors(inputs.contributions, as_of, top_n),
+        *opened_closed(inputs.positions, as_of, days),
         *targets_reached(inputs.positions, inputs.prices, inputs.targets, as_of),
         *expiring(inputs.positions, as_of, expiring_within_days),
         *stale_prices(inputs.last_price_dates, as_of, stale_after_days),
-    ]  # fmt: skip
+    ]
     kind_order = list(ActivityKind)
     items.sort(key=lambda it: (SEVERITY_ORDER[it.severity], kind_order.index(it.kind), it.symbol))
     return sorted(items, key=lambda it: it.date, reverse=True)  # stable: ties keep severity order

@@ -1,4 +1,4 @@
-"""Portfolio health score (0–100), concentration and diversification ratio (DOMAIN.md, "Health score").
+"""Portfolio health score (0–100) (DOMAIN.md, "Health score"); its inputs come from `sigma.risk.concentration`.
 
 Conventions: four components of 25 % each, each scored 0–100 and linear between its breakpoints
 (from `sigma.config.HealthThresholds`, passed in): beta (100 at β = 1, 0 at |β − 1| ≥ 1),
@@ -14,36 +14,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
-import pandas as pd
 
 from sigma.config import HealthThresholds
-from sigma.errors import InsufficientHistory, ValidationError
+from sigma.errors import InsufficientHistory
 
 GRADE_FLOORS = (("A", 90.0), ("B", 80.0), ("C", 70.0), ("D", 60.0))
 BAND_WIDTH = 10.0
-
-
-class ConcentrationBand(StrEnum):
-    """HHI bands: < 0.10 diversified, 0.10–0.18 moderate, > 0.18 concentrated."""
-
-    DIVERSIFIED = "diversified"
-    MODERATE = "moderate"
-    CONCENTRATED = "concentrated"
-
-
-@dataclass(frozen=True)
-class Concentration:
-    """HHI of |exposure| / gross, effective number of positions, top-1/5/10 shares and the band."""
-
-    hhi: float
-    effective_n: float
-    top1: float
-    top5: float
-    top10: float
-    band: ConcentrationBand
 
 
 @dataclass(frozen=True)
@@ -70,27 +48,6 @@ def linear_score(value: float, full_at: float, zero_at: float) -> float:
     return float(np.clip((value - zero_at) / (full_at - zero_at), 0.0, 1.0) * 100.0)
 
 
-def concentration(exposures: pd.Series | np.ndarray) -> Concentration:
-    """Concentration of a book from position exposures (signs ignored: weights are |e| / Σ|e|)."""
-    magnitude = np.abs(np.asarray(exposures, dtype=float))
-    gross = magnitude.sum()
-    if not gross > 0:
-        raise ValidationError("Concentration needs at least one position with non-zero exposure.")
-    weights = np.sort(magnitude / gross)[::-1]
-    hhi = float((weights**2).sum())
-    band = (ConcentrationBand.DIVERSIFIED if hhi < 0.10
-            else ConcentrationBand.MODERATE if hhi <= 0.18 else ConcentrationBand.CONCENTRATED)  # fmt: skip
-    return Concentration(hhi, 1.0 / hhi, float(weights[:1].sum()), float(weights[:5].sum()),
-                         float(weights[:10].sum()), band)  # fmt: skip
-
-
-def diversification_ratio(weights: np.ndarray, vols: np.ndarray, cov: np.ndarray) -> float:
-    """Σ|wᵢ|σᵢ / σ_p with σ_p = √(wᵀ Σ w); ≥ 1 when `vols` are the square roots of diag(cov)."""
-    w = np.asarray(weights, dtype=float)
-    portfolio_vol = math.sqrt(float(w @ np.asarray(cov, dtype=float) @ w))
-    return float(np.abs(w) @ np.asarray(vols, dtype=float)) / portfolio_vol if portfolio_vol > 0 else math.nan
-
-
 def grade(score: float) -> str:
     """Letter grade with +/- at the upper/lower third of the A–D bands (F has none)."""
     for letter, floor in GRADE_FLOORS:
@@ -115,13 +72,25 @@ def health_score(
     gap = abs(beta - 1.0)
     components = (
         _component("Beta", beta, linear_score(gap, 0.0, th.beta_zero_at), f"Beta {beta:.2f} is {gap:.2f} from 1.0"),
-        _component("Volatility", volatility, linear_score(volatility, th.vol_full, th.vol_zero),
-                   f"Volatility {volatility:.1%} (full marks ≤ {th.vol_full:.0%}, zero ≥ {th.vol_zero:.0%})"),
-        _component("Concentration", hhi, linear_score(hhi, th.hhi_full, th.hhi_zero),
-                   f"HHI {hhi:.3f} (effective N {1 / hhi if hhi > 0 else math.inf:.1f})"),
-        _component("Diversification", diversification, linear_score(diversification, th.dr_full, th.dr_zero),
-                   f"Diversification ratio {diversification:.2f} (zero at {th.dr_zero:.1f}, full at {th.dr_full:.1f})"),
-    )  # fmt: skip
+        _component(
+            "Volatility",
+            volatility,
+            linear_score(volatility, th.vol_full, th.vol_zero),
+            f"Volatility {volatility:.1%} (full marks ≤ {th.vol_full:.0%}, zero ≥ {th.vol_zero:.0%})",
+        ),
+        _component(
+            "Concentration",
+            hhi,
+            linear_score(hhi, th.hhi_full, th.hhi_zero),
+            f"HHI {hhi:.3f} (effective N {1 / hhi if hhi > 0 else math.inf:.1f})",
+        ),
+        _component(
+            "Diversification",
+            diversification,
+            linear_score(diversification, th.dr_full, th.dr_zero),
+            f"Diversification ratio {diversification:.2f} (zero at {th.dr_zero:.1f}, full at {th.dr_full:.1f})",
+        ),
+    )
     scores = [c.score for c in components if not math.isnan(c.score)]
     if not scores:
         raise InsufficientHistory("No health component could be computed: the book needs price history first.")

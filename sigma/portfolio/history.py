@@ -31,21 +31,37 @@ import pandas as pd
 from sigma.conventions import CALENDAR_DAYS
 from sigma.errors import InsufficientHistory, UnknownSymbol
 from sigma.instruments.options import bsm, intrinsic
-from sigma.portfolio.valuation import kinds, rolling_realized_vol, signed_units
+from sigma.portfolio.option_vol import rolling_trailing_vol
+from sigma.portfolio.valuation import call_put_signs, signed_units
 
 NAV_COLUMNS = (
-    "nav", "cash", "market_value", "long_exposure", "short_exposure", "gross_exposure", "net_exposure",
-    "unrealized_pnl", "day_pnl", "delta_dollars", "gamma_dollars", "theta_dollars", "vega_dollars",
-)  # fmt: skip
+    "nav",
+    "cash",
+    "market_value",
+    "long_exposure",
+    "short_exposure",
+    "gross_exposure",
+    "net_exposure",
+    "unrealized_pnl",
+    "day_pnl",
+    "delta_dollars",
+    "gamma_dollars",
+    "theta_dollars",
+    "vega_dollars",
+)
 
 
 def _curve(returns: pd.Series) -> pd.DataFrame:
     """Return, wealth, cumulative return and drawdown from daily returns."""
     wealth = (1.0 + returns).cumprod()
-    return pd.DataFrame({
-        "return": returns, "wealth": wealth, "cumulative_return": wealth - 1.0,
-        "drawdown": wealth / wealth.cummax() - 1.0,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "return": returns,
+            "wealth": wealth,
+            "cumulative_return": wealth - 1.0,
+            "drawdown": wealth / wealth.cummax() - 1.0,
+        }
+    )
 
 
 def equity_curve(snapshots: pd.DataFrame) -> pd.DataFrame:
@@ -118,10 +134,10 @@ def _option_quotes(
     days = (expiry[None, :] - dates.to_numpy("datetime64[D]")[:, None]).astype(float)
     t = days / CALENDAR_DAYS
     q = book["underlying"].map(dividend_yields if dividend_yields is not None else {}).astype(float).fillna(0.0)
-    kind, strike = kinds(book["position_type"].isin(("LC", "SC")).to_numpy()), book["strike"].to_numpy(float)
+    w, strike = call_put_signs(book), book["strike"].to_numpy(float)
     live = t > 0  # expired: intrinsic, no Greeks; the placeholder T keeps bsm away from T <= 0
-    greeks = bsm(spot, strike, np.where(live, t, 1.0), rate, vol, kind, q.to_numpy())
-    price = np.where(live, greeks.price, intrinsic(spot, strike, kind))
+    greeks = bsm(spot, strike, np.where(live, t, 1.0), rate, vol, w, q.to_numpy())
+    price = np.where(live, greeks.price, intrinsic(spot, strike, w))
     return (
         price,
         *(np.where(live, g, 0.0) for g in (greeks.delta, greeks.gamma, greeks.theta_per_day, greeks.vega_per_point)),
@@ -149,7 +165,7 @@ def _grid(
     zeros = np.zeros_like(spot)
     gamma, theta, vega = zeros.copy(), zeros.copy(), zeros.copy()
     if is_option.any():
-        vol = rolling_realized_vol(close)[list(instrument[is_option])].loc[dates].to_numpy(float)
+        vol = rolling_trailing_vol(close)[list(instrument[is_option])].loc[dates].to_numpy(float)
         quotes = _option_quotes(
             book[is_option], spot[:, is_option], vol, dates, _column(rate, dates, 0.0), dividend_yields
         )
@@ -191,13 +207,24 @@ def nav_history(
     day_pnl = np.diff(unrealized, prepend=0.0) + g.realized.sum(axis=1)
     cash_col = _column(cash, g.dates, 0.0)[:, 0]
     long, short = np.clip(exposure, 0.0, None).sum(axis=1), np.clip(exposure, None, 0.0).sum(axis=1)
-    out = pd.DataFrame({
-        "nav": cash_col + mv.sum(axis=1), "cash": cash_col, "market_value": mv.sum(axis=1), "long_exposure": long,
-        "short_exposure": short, "gross_exposure": long - short, "net_exposure": long + short,
-        "unrealized_pnl": unrealized, "day_pnl": day_pnl, "delta_dollars": exposure.sum(axis=1),
-        "gamma_dollars": (g.units * g.gamma * g.spot**2 / 100.0).sum(axis=1),
-        "theta_dollars": (g.units * g.theta).sum(axis=1), "vega_dollars": (g.units * g.vega).sum(axis=1),
-    }, index=pd.Index(g.dates.date, name="date"))  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "nav": cash_col + mv.sum(axis=1),
+            "cash": cash_col,
+            "market_value": mv.sum(axis=1),
+            "long_exposure": long,
+            "short_exposure": short,
+            "gross_exposure": long - short,
+            "net_exposure": long + short,
+            "unrealized_pnl": unrealized,
+            "day_pnl": day_pnl,
+            "delta_dollars": exposure.sum(axis=1),
+            "gamma_dollars": (g.units * g.gamma * g.spot**2 / 100.0).sum(axis=1),
+            "theta_dollars": (g.units * g.theta).sum(axis=1),
+            "vega_dollars": (g.units * g.vega).sum(axis=1),
+        },
+        index=pd.Index(g.dates.date, name="date"),
+    )
     return out
 
 
@@ -218,9 +245,17 @@ def position_snapshots(
     rows, cols = np.nonzero(held)
     units = g.units[rows, cols]
     price, spot, delta = g.price[rows, cols], g.spot[rows, cols], g.delta[rows, cols]
-    return pd.DataFrame({
-        "position_id": g.ids.to_numpy()[cols], "date": g.dates.date[rows], "price": price,
-        "market_value": units * price, "exposure": units * delta * spot,
-        "unrealized_pnl": units * (price - g.entry[cols]), "delta": units * delta,
-        "gamma": units * g.gamma[rows, cols], "theta": units * g.theta[rows, cols], "vega": units * g.vega[rows, cols],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "position_id": g.ids.to_numpy()[cols],
+            "date": g.dates.date[rows],
+            "price": price,
+            "market_value": units * price,
+            "exposure": units * delta * spot,
+            "unrealized_pnl": units * (price - g.entry[cols]),
+            "delta": units * delta,
+            "gamma": units * g.gamma[rows, cols],
+            "theta": units * g.theta[rows, cols],
+            "vega": units * g.vega[rows, cols],
+        }
+    )

@@ -1,4 +1,4 @@
-"""What the Portfolio page draws: frozen results of `PortfolioService`.
+"""The portfolio's types: drafts to store, flow kinds, import previews and the frozen results of `PortfolioService`.
 
 Conventions: money in the portfolio's base currency (USD); percentages are fractions (0.05 = 5 %);
 "% of NAV" figures divide by the NAV at `as_of`; exposures are delta-adjusted (DOMAIN.md,
@@ -8,31 +8,148 @@ change of dollar delta for a 1 % move of the underlying.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import pandas as pd
 
+from sigma.conventions import PositionType
+from sigma.delimited.table import DetectedFormat
+from sigma.errors import ValidationError
 from sigma.portfolio.activity import ActivityItem
 from sigma.portfolio.health import HealthScore
 
-HOLDING_COLUMNS = (
-    "position_id", "symbol", "type", "quantity", "price", "market_value", "cost_basis", "pnl", "pnl_pct", "weight",
-    "day_change_pct", "spark", "tags", "target_eoy", "target_next_year", "downside", "target_note",
-    "target_upside_pct", "downside_pct", "entry_date", "expiry", "strike", "vol_source",
-)  # fmt: skip
-CLOSED_COLUMNS = (
-    "position_id", "symbol", "type", "quantity", "entry_date", "entry_price", "exit_date", "exit_price",
-    "realized_pnl", "realized_pnl_pct",
-)  # fmt: skip
-EQUITY_COLUMNS = ("date", "nav", "twr_cum", "benchmark_cum", "drawdown", "benchmark_drawdown")
-EXPOSURE_COLUMNS = ("group", "long", "short", "gross", "net", "pct_nav")
-OPTION_COLUMNS = (
-    "symbol", "type", "underlying", "strike", "expiry", "days_to_expiry", "quantity", "price", "delta", "gamma",
-    "theta", "vega", "dollar_delta", "vol_source", "expired",
-)  # fmt: skip
-ATTRIBUTION_COLUMNS = ("symbol", "pnl", "contribution_pct")
-CASH_FLOW_COLUMNS = ("id", "date", "kind", "amount", "note")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+DraftT = TypeVar("DraftT", bound="DataclassInstance")
+
+
+class FlowKind(StrEnum):
+    """Kinds of cash flow; the amount is entered positive and stored signed."""
+
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+    DIVIDEND = "dividend"
+
+
+class RowStatus(StrEnum):
+    """Outcome of one row: ok and warning rows are imported, error rows are not."""
+
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class PositionDraft:
+    """A validated position ready to store (quantity and price > 0; options fully specified)."""
+
+    symbol: str
+    position_type: PositionType
+    quantity: float
+    entry_price: float
+    entry_date: date
+    underlying: str | None = None
+    strike: float | None = None
+    expiry: date | None = None
+    multiplier: float = 1.0
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        option_fields = (self.underlying, self.strike, self.expiry)
+        if self.quantity <= 0 or self.entry_price <= 0 or self.multiplier <= 0:
+            raise ValidationError(f"{self.symbol}: quantity, entry price and multiplier must be > 0.")
+        if self.position_type.is_option != all(v is not None for v in option_fields):
+            raise ValidationError(f"{self.symbol}: options need underlying, strike and expiry; stocks have none.")
+
+
+@dataclass(frozen=True)
+class TargetDraft:
+    """Validated target prices for one symbol (each given target > 0)."""
+
+    symbol: str
+    target_eoy: float | None
+    target_next_year: float | None
+    downside: float | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ImportRow(Generic[DraftT]):
+    """One data row of the file: where, how it went, why, what it said, and the draft if not an error."""
+
+    line: int
+    status: RowStatus
+    reasons: tuple[str, ...]
+    cells: tuple[str, ...]
+    symbol: str
+    draft: DraftT | None
+
+
+@dataclass(frozen=True)
+class _Preview(Generic[DraftT]):
+    rows: tuple[ImportRow[DraftT], ...]
+    detected: DetectedFormat
+
+    @property
+    def errors(self) -> int:
+        """Number of rows that will not be imported."""
+        return sum(r.status is RowStatus.ERROR for r in self.rows)
+
+    @property
+    def warnings(self) -> int:
+        """Number of rows imported with a warning."""
+        return sum(r.status is RowStatus.WARNING for r in self.rows)
+
+    @property
+    def valid_drafts(self) -> tuple[DraftT, ...]:
+        """Drafts of the ok and warning rows, in file order."""
+        return tuple(r.draft for r in self.rows if r.draft is not None)
+
+    def _frame(self, rename: dict[str, str]) -> pd.DataFrame:
+        records = [
+            {"line": r.line, "status": str(r.status), "reason": "; ".join(r.reasons), "symbol": r.symbol}
+            | ({rename.get(k, k): v for k, v in asdict(r.draft).items()} if r.draft is not None else {})
+            for r in self.rows
+        ]
+        return pd.DataFrame.from_records(records, columns=["line", "status", "reason", *rename.values()])
+
+
+@dataclass(frozen=True)
+class ImportPreview(_Preview[PositionDraft]):
+    """Every data row of a positions file with its status, plus what was detected about the file."""
+
+    def fingerprint(self, draft: PositionDraft) -> str:
+        """Stable key of a draft; the service skips drafts whose key is already stored."""
+        return position_fingerprint(draft)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per data line: line, status, reason, symbol, type, quantity, price, date, option fields, notes."""
+        names = {f.name: f.name for f in fields(PositionDraft)}
+        return self._frame(names | {"position_type": "type", "entry_price": "price", "entry_date": "date"})
+
+
+@dataclass(frozen=True)
+class TargetImportPreview(_Preview[TargetDraft]):
+    """Every data row of a target-prices file with its status."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per data line: line, status, reason, symbol, target_eoy, target_next_year, downside, note."""
+        return self._frame({f.name: f.name for f in fields(TargetDraft)})
+
+
+def position_fingerprint(draft: PositionDraft) -> str:
+    """'symbol|type|quantity|price|date|strike|expiry|multiplier' with numbers written canonically."""
+    parts = (draft.symbol, draft.position_type.value, _canon(draft.quantity), _canon(draft.entry_price))
+    tail = (draft.entry_date.isoformat(), _canon(draft.strike), str(draft.expiry or ""), _canon(draft.multiplier))
+    return "|".join(parts + tail)
+
+
+def _canon(x: float | None) -> str:
+    return "" if x is None else f"{x:.8f}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True)
@@ -66,6 +183,16 @@ class ImportResult:
     imported: int
     skipped: int
     errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BackfillResult:
+    """What one backfill wrote."""
+
+    portfolio_id: int
+    days_written: int
+    position_rows: int
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,34 +4,45 @@ Every public method takes the acting user first and scopes by owner: another use
 position or tag raises `PermissionDenied` ("Portfolio 12 is not one of yours."), the same error
 as an id that does not exist. Each write is one transaction. "Today" is `settings.market_end`
 when set (a pinned market), else the injected clock; entry dates, exits and cash flows may not
-be after it. The implementation lives in `repo_*` modules (plain functions taking a Session);
-this class opens the sessions and wires them to the market.
+be after it. Pages write nothing by reading: `view` and `open_book` compute the snapshot days
+not stored yet in memory; `backfill_snapshots`/`backfill_any` (the jobs process) store them.
+The SQL lives in `sql/` (plain functions taking a Session), the checks in `rules`, the pure
+assembly in `view/`; this class opens the sessions and wires them to the market.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.auth.model import AuthUser, utc_now
 from sigma.config import Settings
-from sigma.db.engine import write_transaction
 from sigma.market.service import MarketService
-from sigma.portfolio.files.imports import ImportPreview, PositionDraft, TargetImportPreview
-from sigma.portfolio.model import ImportResult, PortfolioInfo, PortfolioView, TagInfo
-from sigma.portfolio.snapshots import BackfillResult, backfill
-from sigma.portfolio.sql import books as repo_books
-from sigma.portfolio.sql import positions as repo_positions
-from sigma.portfolio.sql import tags as repo_tags
-from sigma.portfolio.sql import targets as repo_targets
-from sigma.portfolio.sql import transfers as repo_io
-from sigma.portfolio.sql.common import info, owned_portfolio, owned_positions
+from sigma.portfolio import rules
+from sigma.portfolio.model import (
+    BackfillResult,
+    FlowKind,
+    ImportPreview,
+    ImportResult,
+    PortfolioInfo,
+    PortfolioView,
+    PositionDraft,
+    TagInfo,
+    TargetImportPreview,
+)
+from sigma.portfolio.sql import books, positions, tags, targets, transactions, transfers
+from sigma.portfolio.sql.owned import info, owned_portfolio, owned_positions
+from sigma.portfolio.sql.snapshots import backfill
+from sigma.portfolio.sql.transactions import Session, Sessions
 from sigma.portfolio.sql.view import load_view
+from sigma.portfolio.view.book import open_book
 from sigma.portfolio.view.build import build_view
+from sigma.risk.book import OpenBook
+
+T = TypeVar("T")
 
 
 class PortfolioService:
@@ -39,7 +50,7 @@ class PortfolioService:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: Sessions,
         market: MarketService,
         settings: Settings,
         clock: Callable[[], date] = date.today,
@@ -52,18 +63,17 @@ class PortfolioService:
         """The service's today: the pinned market end, else the clock."""
         return self.settings.market_end or self._clock()
 
-    def _write(self, work: Callable[[Session], Any]) -> Any:
-        return write_transaction(self.sessions, work)
+    def _write(self, work: Callable[[Session], T]) -> T:
+        return transactions.write(self.sessions, work)
 
-    def _read(self, work: Callable[[Session], Any]) -> Any:
-        with self.sessions() as session:
-            return work(session)
+    def _read(self, work: Callable[[Session], T]) -> T:
+        return transactions.read(self.sessions, work)
 
     # --- books and cash ------------------------------------------------------------------------
 
     def list_portfolios(self, user: AuthUser, include_archived: bool = False) -> list[PortfolioInfo]:
         """The user's portfolios by name (archived ones only when asked)."""
-        return self._read(lambda s: [info(b) for b in repo_books.list_portfolios(s, user, include_archived)])
+        return self._read(lambda s: [info(b) for b in books.list_portfolios(s, user, include_archived)])
 
     def get_portfolio(self, user: AuthUser, pid: int) -> PortfolioInfo:
         """One of the user's portfolios."""
@@ -75,17 +85,12 @@ class PortfolioService:
         """A new portfolio (name unique per owner, benchmark a known symbol, opening cash ≥ 0)."""
         symbol = benchmark.strip().upper()
         self.market.require_priced([symbol])
-        return self._write(lambda s: info(repo_books.create_portfolio(s, user, name, symbol, cash, description)))
+        return self._write(lambda s: info(books.create_portfolio(s, user, name, symbol, cash, description)))
 
     def rename_portfolio(self, user: AuthUser, pid: int, name: str) -> None:
         """Rename a portfolio (still unique per owner)."""
 
-        def work(s: Session) -> None:
-            book, text = owned_portfolio(s, user, pid), repo_books.clean_name(name)
-            repo_books.check_unique(s, user, text, except_id=pid)
-            book.name = text
-
-        self._write(work)
+        self._write(lambda s: books.rename_portfolio(s, user, pid, name))
 
     def archive_portfolio(self, user: AuthUser, pid: int, archived: bool = True) -> None:
         """Archive (hide from the list) or restore a portfolio."""
@@ -98,31 +103,29 @@ class PortfolioService:
         self.market.require_priced([code])
         self._write(lambda s: setattr(owned_portfolio(s, user, pid), "benchmark", code))
 
-    def record_cash_flow(self, user: AuthUser, pid: int, day: date, kind: str, amount: float, note: str = "") -> None:
+    def record_cash_flow(
+        self, user: AuthUser, pid: int, day: date, kind: FlowKind | str, amount: float, note: str = ""
+    ) -> None:
         """Record a deposit, withdrawal or dividend (amount > 0) and move the cash balance."""
-        self._write(lambda s: repo_books.record_cash_flow(s, user, pid, day, kind, amount, note, self.today()))
+        self._write(lambda s: books.record_cash_flow(s, user, pid, day, kind, amount, note, self.today()))
 
     def cash_flows(self, user: AuthUser, pid: int) -> pd.DataFrame:
         """The portfolio's cash flows (signed), oldest first."""
-        return self._read(lambda s: repo_books.cash_flows(s, owned_portfolio(s, user, pid).id))
+        return self._read(lambda s: books.cash_flows(s, owned_portfolio(s, user, pid).id))
 
     # --- positions -----------------------------------------------------------------------------
 
     def add_position(self, user: AuthUser, pid: int, draft: PositionDraft) -> int:
         """Add a position; returns its id."""
         self._read(lambda s: owned_portfolio(s, user, pid))
-        checked = repo_positions.check_draft(draft, self.today(), self.market.require_priced)
+        checked = rules.check_draft(draft, self.today(), self.market.require_priced)
 
-        def work(s: Session) -> int:
-            owned_portfolio(s, user, pid)
-            return repo_positions.add_position(s, pid, checked)
-
-        return int(self._write(work))
+        return self._write(lambda s: positions.add_position(s, owned_portfolio(s, user, pid).id, checked))
 
     def edit_position(self, user: AuthUser, position_id: int, **fields: Any) -> None:
         """Change fields of a position (the whole position is validated again)."""
         self._write(
-            lambda s: repo_positions.edit_position(
+            lambda s: positions.edit_position(
                 s, owned_positions(s, user, [position_id])[0], fields, self.today(), self.market.require_priced
             )
         )
@@ -130,52 +133,50 @@ class PortfolioService:
     def close_position(self, user: AuthUser, position_id: int, exit_date: date, exit_price: float) -> None:
         """Record the exit (date and price) of a position."""
         self._write(
-            lambda s: repo_positions.close_position(
+            lambda s: positions.close_position(
                 s, owned_positions(s, user, [position_id])[0], exit_date, exit_price, self.today()
             )
         )
 
     def delete_position(self, user: AuthUser, position_id: int) -> None:
         """Delete a position with its tags, target and snapshots."""
-        self._write(lambda s: repo_positions.delete_position(s, owned_positions(s, user, [position_id])[0]))
+        self._write(lambda s: positions.delete_position(s, owned_positions(s, user, [position_id])[0]))
 
     # --- tags ----------------------------------------------------------------------------------
 
     def tags(self, user: AuthUser) -> list[TagInfo]:
         """The user's tags with their position counts."""
-        return self._read(lambda s: repo_tags.tags(s, user))
+        return self._read(lambda s: tags.tags(s, user))
 
     def create_tag(self, user: AuthUser, name: str, color: str = "#4c78a8") -> TagInfo:
         """A new manual tag (name unique per user, colour #rrggbb)."""
-        return self._write(lambda s: repo_tags.create_tag(s, user, name, color))
+        return self._write(lambda s: tags.create_tag(s, user, name, color))
 
     def rename_tag(self, user: AuthUser, tag_id: int, name: str) -> None:
         """Rename a tag."""
-        self._write(lambda s: repo_tags.rename_tag(s, user, tag_id, name))
+        self._write(lambda s: tags.rename_tag(s, user, tag_id, name))
 
     def recolor_tag(self, user: AuthUser, tag_id: int, color: str) -> None:
         """Change a tag's colour."""
-        self._write(lambda s: repo_tags.recolor_tag(s, user, tag_id, color))
+        self._write(lambda s: tags.recolor_tag(s, user, tag_id, color))
 
     def delete_tag(self, user: AuthUser, tag_id: int) -> None:
         """Delete a tag."""
-        self._write(lambda s: repo_tags.delete_tag(s, user, tag_id))
+        self._write(lambda s: tags.delete_tag(s, user, tag_id))
 
     def tag_positions(self, user: AuthUser, position_ids: Sequence[int], tag_id: int) -> None:
         """Tag many positions at once (all must be the user's)."""
-        self._write(lambda s: repo_tags.tag_positions(s, user, position_ids, tag_id))
+        self._write(lambda s: tags.tag_positions(s, user, position_ids, tag_id))
 
     def untag_positions(self, user: AuthUser, position_ids: Sequence[int], tag_id: int) -> None:
         """Untag many positions at once (all must be the user's)."""
-        self._write(lambda s: repo_tags.untag_positions(s, user, position_ids, tag_id))
+        self._write(lambda s: tags.untag_positions(s, user, position_ids, tag_id))
 
     def sync_sector_tags(self, user: AuthUser, pid: int) -> int:
         """Automatic GICS sector tags from the stored profiles; returns the positions tagged."""
         self._read(lambda s: owned_portfolio(s, user, pid))
         profiles = self.market.profiles()
-        return int(
-            self._write(lambda s: repo_tags.sync_sector_tags(s, user, owned_portfolio(s, user, pid).id, profiles))
-        )
+        return int(self._write(lambda s: tags.sync_sector_tags(s, user, owned_portfolio(s, user, pid).id, profiles)))
 
     # --- targets -------------------------------------------------------------------------------
 
@@ -189,19 +190,15 @@ class PortfolioService:
         note: str = "",
     ) -> None:
         """Set the targets of one position (each > 0 when given)."""
-        values = {"target_eoy": target_eoy, "target_next_year": target_next_year, "downside": downside, "note": note}
-
-        def work(s: Session) -> None:
-            row = owned_positions(s, user, [position_id])[0]
-            repo_targets.write_targets(s, [repo_targets.target_row(row.id, values)], self._now())
-
-        self._write(work)
+        values: dict[str, object] = {"target_eoy": target_eoy, "target_next_year": target_next_year}
+        values |= {"downside": downside, "note": note}
+        self._write(lambda s: targets.set_targets(s, user, position_id, values, self._now()))
 
     def bulk_set_targets(self, user: AuthUser, pid: int, frame: pd.DataFrame) -> int:
         """Targets from a data editor: position_id, target_eoy, target_next_year, downside, note."""
         return int(
             self._write(
-                lambda s: repo_targets.bulk_set_targets(s, user, owned_portfolio(s, user, pid).id, frame, self._now())
+                lambda s: targets.bulk_set_targets(s, user, owned_portfolio(s, user, pid).id, frame, self._now())
             )
         )
 
@@ -211,14 +208,14 @@ class PortfolioService:
         """Every row of a positions file with its status; rows already stored say 'already imported'."""
         known = self.market.priced_symbols()
         return self._read(
-            lambda s: repo_io.preview_import(s, owned_portfolio(s, user, pid).id, data, self.today(), known)
+            lambda s: transfers.preview_import(s, owned_portfolio(s, user, pid).id, data, self.today(), known)
         )
 
     def commit_import(self, user: AuthUser, pid: int, data: bytes, all_or_nothing: bool = False) -> ImportResult:
         """Import the valid new rows in one transaction (nothing at all with all_or_nothing and an error)."""
         known = self.market.priced_symbols()
         return self._write(
-            lambda s: repo_io.commit_import(
+            lambda s: transfers.commit_import(
                 s, owned_portfolio(s, user, pid).id, data, self.today(), known, all_or_nothing
             )
         )
@@ -226,7 +223,7 @@ class PortfolioService:
     def preview_targets_import(self, user: AuthUser, pid: int, data: bytes) -> TargetImportPreview:
         """Every row of a targets file with its status."""
         known = self.market.priced_symbols()
-        return self._read(lambda s: repo_targets.preview_targets(s, owned_portfolio(s, user, pid).id, data, known))
+        return self._read(lambda s: targets.preview_targets(s, owned_portfolio(s, user, pid).id, data, known))
 
     def commit_targets_import(
         self, user: AuthUser, pid: int, data: bytes, all_or_nothing: bool = False
@@ -234,18 +231,18 @@ class PortfolioService:
         """Write the targets of the valid rows to the positions priced off each symbol."""
         known = self.market.priced_symbols()
         return self._write(
-            lambda s: repo_targets.commit_targets(
+            lambda s: targets.commit_targets(
                 s, owned_portfolio(s, user, pid).id, data, known, all_or_nothing, self._now()
             )
         )
 
     def export_positions(self, user: AuthUser, pid: int) -> bytes:
         """The portfolio's positions as injection-safe CSV."""
-        return self._read(lambda s: repo_io.export_positions(s, owned_portfolio(s, user, pid).id))
+        return self._read(lambda s: transfers.export_positions(s, owned_portfolio(s, user, pid).id))
 
     def export_targets(self, user: AuthUser, pid: int) -> bytes:
         """The portfolio's target prices as injection-safe CSV."""
-        return self._read(lambda s: repo_targets.export_targets(s, owned_portfolio(s, user, pid).id))
+        return self._read(lambda s: targets.export_targets(s, owned_portfolio(s, user, pid).id))
 
     # --- snapshots and the view ----------------------------------------------------------------
 
@@ -259,6 +256,10 @@ class PortfolioService:
         return backfill(self.sessions, self.market, pid)
 
     def view(self, user: AuthUser, pid: int, tag: str | None = None, attribution_days: int = 21) -> PortfolioView:
-        """Everything the Portfolio page draws (backfills snapshots first when they are behind)."""
+        """Everything the Portfolio page draws (writes nothing: unsaved snapshot days are computed in memory)."""
         data = load_view(self.sessions, self.market, user, pid, attribution_days)
         return build_view(data, self.settings, self.today(), tag)
+
+    def open_book(self, user: AuthUser, pid: int) -> OpenBook:
+        """The open positions valued at the latest price date (InsufficientHistory when none or NAV <= 0)."""
+        return open_book(load_view(self.sessions, self.market, user, pid, attribution_days=1))

@@ -10,7 +10,7 @@ Conventions (DOMAIN.md, "Positions and valuation" and "Options"):
   exposure = dollar delta = sign × qty × multiplier × Δ × S; T = calendar days to expiry / 365.
 - The rate is continuous: from ^IRX quoted in percent y, r = ln(1 + y/100) (`rate_from_yield`).
 - Volatility: implied from a market option price when one is given (`options.implied_vol` on [1e-4, 5]);
-  otherwise the underlying's 30-day realized vol (`realized_vol`), floored at 5 %; a missing vol
+  otherwise the underlying's 30-day realized vol (`option_vol.trailing_vol`), floored at 5 %; a missing vol
   falls back to the floor. The choice is recorded per position in `vol_source`.
 - Position Greeks = per-contract Greek × sign × qty × multiplier; theta in $ per calendar day,
   vega in $ per vol point; dollar gamma = gamma × S² / 100 (change of dollar delta for a 1 %
@@ -34,22 +34,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from sigma.conventions import CALENDAR_DAYS, OPTION_MULTIPLIER, TRADING_DAYS, PositionType
+from sigma.conventions import CALENDAR_DAYS, OPTION_MULTIPLIER, PositionType
 from sigma.errors import UnknownSymbol
 from sigma.instruments.options import bsm, implied_vol, intrinsic
+from sigma.portfolio.option_vol import VOL_FLOOR, VolSource
+from sigma.typing import AnyArray, FloatArray
 
-VOL_FLOOR = 0.05
 OPTION_TYPES = [t.value for t in PositionType if t.is_option]
 SHORT_TYPES = [t.value for t in PositionType if t.sign < 0]
 CALLS = (PositionType.LC.value, PositionType.SC.value)
-
-
-class VolSource:
-    """Labels of `vol_source` (shown on screen next to option values)."""
-
-    IMPLIED = "implied"
-    REALIZED = "realized 30d"
-    FLOOR = "floor 5%"
 
 
 @dataclass(frozen=True)
@@ -93,21 +86,9 @@ def rate_from_yield(yield_percent: float) -> float:
     return float(np.log1p(yield_percent / 100.0))
 
 
-def realized_vol(close: pd.DataFrame, window: int = 30) -> pd.Series:
-    """Annualized vol of the last `window` daily returns per column (ddof=1), floored at 5 %."""
-    returns = close.pct_change().iloc[-window:]
-    return (returns.std(ddof=1) * np.sqrt(TRADING_DAYS)).clip(lower=VOL_FLOOR)
-
-
-def rolling_realized_vol(close: pd.DataFrame, window: int = 30) -> pd.DataFrame:
-    """Trailing `window`-day realized vol per date, annualized and floored (floor where too short)."""
-    vol = close.pct_change().rolling(window, min_periods=window).std(ddof=1) * np.sqrt(TRADING_DAYS)
-    return vol.clip(lower=VOL_FLOOR).fillna(VOL_FLOOR)
-
-
-def kinds(is_call: np.ndarray) -> np.ndarray:
-    """The `kind` array bsm takes: "call" where `is_call`, else "put"."""
-    return np.where(is_call, "call", "put")
+def call_put_signs(book: pd.DataFrame) -> FloatArray:
+    """The sign w bsm takes per row: +1.0 for calls (LC, SC), -1.0 otherwise (puts)."""
+    return np.where(book["position_type"].isin(CALLS).to_numpy(), 1.0, -1.0)
 
 
 def _lookup(values: pd.Series, keys: pd.Series, what: str) -> np.ndarray:
@@ -120,15 +101,15 @@ def _lookup(values: pd.Series, keys: pd.Series, what: str) -> np.ndarray:
 
 
 def _choose_vol(
-    book: pd.DataFrame, market: MarketInputs, spot: np.ndarray, t: np.ndarray, is_call: np.ndarray, q: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    book: pd.DataFrame, market: MarketInputs, spot: FloatArray, t: FloatArray, w: FloatArray, q: FloatArray
+) -> tuple[FloatArray, AnyArray]:
     """Per-position vol and its source label (implied > realized 30d > floor)."""
     realized = book["underlying"].map(market.vols).astype(float).to_numpy()
     vol = np.where(np.isnan(realized), VOL_FLOOR, np.maximum(realized, VOL_FLOOR))
     source = np.where(vol > VOL_FLOOR, VolSource.REALIZED, VolSource.FLOOR).astype(object)
     premium = book.index.to_series().map(market.option_prices).astype(float).to_numpy()
     if (~np.isnan(premium)).any():  # implied_vol gives NaN for a missing premium and when T <= 0
-        iv = implied_vol(premium, spot, book["strike"].to_numpy(float), t, market.rate, kinds(is_call), q)
+        iv = implied_vol(premium, spot, book["strike"].to_numpy(float), t, market.rate, w, q)
         found = ~np.isnan(iv)
         vol, source = np.where(found, iv, vol), np.where(found, VolSource.IMPLIED, source)
     return vol, source
@@ -140,21 +121,20 @@ def _option_prices(book: pd.DataFrame, market: MarketInputs) -> pd.DataFrame:
     prev_spot = _lookup(market.prev_prices, book["underlying"], "previous price")
     strike = book["strike"].to_numpy(float)
     expiry = pd.to_datetime(book["expiry"])
-    t = ((expiry - pd.Timestamp(market.as_of)).dt.days / CALENDAR_DAYS).to_numpy(float)
+    t = np.asarray((expiry - pd.Timestamp(market.as_of)).dt.days / CALENDAR_DAYS, dtype=np.float64)
     prev_days = (market.as_of - (market.prev_date or market.as_of - pd.Timedelta(days=1))).days
-    is_call = book["position_type"].isin(CALLS).to_numpy()
-    q = book["underlying"].map(market.dividend_yields).astype(float).fillna(0.0).to_numpy()
-    vol, source = _choose_vol(book, market, spot, t, is_call, q)
+    w = call_put_signs(book)
+    q = np.asarray(book["underlying"].map(market.dividend_yields).astype(float).fillna(0.0), dtype=np.float64)
+    vol, source = _choose_vol(book, market, spot, t, w, q)
     expired = t <= 0
     live_t = np.where(expired, 1.0, t)  # placeholder keeps bsm finite; overwritten below
-    kind = kinds(is_call)
-    now = bsm(spot, strike, live_t, market.rate, vol, kind, q)
-    before = bsm(prev_spot, strike, live_t + prev_days / CALENDAR_DAYS, market.rate, vol, kind, q)
+    now = bsm(spot, strike, live_t, market.rate, vol, w, q)
+    before = bsm(prev_spot, strike, live_t + prev_days / CALENDAR_DAYS, market.rate, vol, w, q)
     live = ~expired
     return pd.DataFrame(
         {
-            "price": np.where(expired, intrinsic(spot, strike, kind), now.price),
-            "prev_price": np.where(expired, intrinsic(prev_spot, strike, kind), before.price),
+            "price": np.where(expired, intrinsic(spot, strike, w), now.price),
+            "prev_price": np.where(expired, intrinsic(prev_spot, strike, w), before.price),
             "spot": spot,
             "unit_delta": np.where(live, now.delta, 0.0),
             "unit_gamma": np.where(live, now.gamma, 0.0),
@@ -203,6 +183,16 @@ def signed_units(book: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     mult = np.where(is_option, np.nan_to_num(book["multiplier"].to_numpy(float), nan=OPTION_MULTIPLIER), 1.0)
     sign = np.where(np.isin(types, SHORT_TYPES), -1.0, 1.0)
     return sign * book["quantity"].to_numpy(float) * mult, is_option
+
+
+def priced_symbol(book: pd.DataFrame) -> pd.Series:
+    """The symbol whose price values each position: the underlying for options (NaN when missing)."""
+    return book["symbol"].where(~book["position_type"].isin(OPTION_TYPES), book["underlying"])
+
+
+def symbols_to_price(book: pd.DataFrame) -> list[str]:
+    """The priced symbols of a book, unique, in book order."""
+    return list(dict.fromkeys(priced_symbol(book).dropna()))
 
 
 def _amounts(book: pd.DataFrame, q: pd.DataFrame, open_: pd.Series, closed: pd.Series, as_of: date) -> pd.DataFrame:
@@ -301,18 +291,3 @@ def _totals(frame: pd.DataFrame, cash: float, as_of: date) -> Valuation:
         theta_dollars=float(frame["theta"].sum()),
         vega_dollars=float(frame["vega"].sum()),
     )
-
-
-def exposure_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Long, short, gross, net exposure and share of gross per value of `column` (lists are exploded)."""
-    rows = frame[frame["open"]] if "open" in frame.columns else frame
-    rows = rows.explode(column) if rows[column].map(lambda v: isinstance(v, list | tuple)).any() else rows
-    keys = rows[column].fillna("Unclassified")
-    exposure = rows["exposure"]
-    grouped = pd.DataFrame({"long": exposure.clip(lower=0.0), "short": exposure.clip(upper=0.0)}).groupby(keys)
-    out = grouped.sum()
-    out["gross"] = out["long"] + out["short"].abs()
-    out["net"] = out["long"] + out["short"]
-    total = out["gross"].sum()
-    out["share_of_gross"] = out["gross"] / total if total > 0 else np.nan
-    return out.sort_values("gross", ascending=False)

@@ -68,7 +68,7 @@ def _pairwise_pearson(x: np.ndarray, min_periods: int) -> np.ndarray:
     corr = (corr + corr.T) / 2.0
     diag = np.diag(corr).copy()
     np.fill_diagonal(corr, np.where(np.isnan(diag), np.nan, 1.0))
-    return corr
+    return np.asarray(corr)
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:

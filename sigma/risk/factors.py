@@ -1,4 +1,4 @@
-"""Factor exposures (multivariate OLS or ridge), style factors as ETF spreads, risk decomposition.
+"""Factor exposures (multivariate OLS or ridge) and the risk decomposition and attribution they give.
 
 Conventions: `returns` and `factors` are DataFrames of simple daily returns (dates x assets,
 dates x factors), aligned on their common dates. Each asset is fitted on the last `window`
@@ -17,13 +17,11 @@ in raw units, with the OLS σ̂²: indicative only, ridge is biased.
 All assets are fitted at once from masked moments (matrix products with the 0/1 matrix of
 usable rows, then one batched k x k inverse per asset); factors are centred on the window and
 standardized per asset before solving, which keeps the normal equations well conditioned
-(agreement with statsmodels ~1e-13). Style factors are spreads of daily simple returns: Market = SPY, Size = IWM − SPY,
-Value = IWD − IWF, Momentum = MTUM − SPY, Quality = QUAL − SPY, LowVol = USMV − SPY.
+(agreement with statsmodels ~1e-13). The style factors themselves are built in `sigma.risk.style`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -31,17 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sigma.conventions import TRADING_DAYS
-from sigma.errors import InsufficientHistory, UnknownSymbol
-
-FactorDefinition = tuple[str, str, str | None]  # (name, long symbol, short symbol or None)
-DEFAULT_FACTORS: tuple[FactorDefinition, ...] = (
-    ("Market", "SPY", None),
-    ("Size", "IWM", "SPY"),
-    ("Value", "IWD", "IWF"),
-    ("Momentum", "MTUM", "SPY"),
-    ("Quality", "QUAL", "SPY"),
-    ("LowVol", "USMV", "SPY"),
-)
+from sigma.errors import InsufficientHistory
 
 
 class FitMethod(StrEnum):
@@ -71,23 +59,6 @@ class FactorFit:
         """One row per asset: betas, t-stats (prefixed "t_"), R², residual vol, alpha and n_obs."""
         stats = pd.DataFrame({"r2": self.r2, "resid_vol": self.resid_vol, "alpha": self.alpha, "n_obs": self.n_obs})
         return pd.concat([self.betas, self.tstats.add_prefix("t_"), stats], axis=1)
-
-
-def build_style_factors(
-    close_or_returns: pd.DataFrame,
-    definitions: Sequence[FactorDefinition] = DEFAULT_FACTORS,
-    *,
-    from_close: bool = True,
-) -> pd.DataFrame:
-    """Daily factor returns as ETF spreads (long − short, or long alone); closes unless `from_close=False`."""
-    needed = {s for _, long, short in definitions for s in (long, short) if s}
-    missing = sorted(needed - set(close_or_returns.columns))
-    if missing:
-        raise UnknownSymbol(missing, "Style factors need these ETFs' prices: run python -m jobs run market_data")
-    frame = close_or_returns[sorted(needed)]
-    rets = frame.pct_change(fill_method=None).iloc[1:] if from_close else frame
-    out = {name: rets[long] - (rets[short] if short else 0.0) for name, long, short in definitions}
-    return pd.DataFrame(out, index=rets.index)
 
 
 def _window(returns: pd.DataFrame, factors: pd.DataFrame, window: int) -> tuple[np.ndarray, np.ndarray]:

@@ -5,50 +5,23 @@ fractions and tilts are in percent points (pp). Reference weights are approximat
 weights as of `LOOK_THROUGH_AS_OF` (late 2025), each ETF's weights normalised to sum to exactly 1
 (DOMAIN's S&P 500 figures sum to 98.2 %, so they are divided by 0.982). A broad or style ETF counts
 in every sector by its weights; a sector SPDR (or VNQ) counts 100 % in its sector; a stock counts
-in its profile sector. Positions without a GICS sector are reported by asset class ("Bonds",
-"Commodities", "Crypto", "Cash") or as "Non-equity".
-
-`concentration` and `diversification_ratio` are sigma.portfolio.health's (same definitions as
-DOMAIN: HHI of |exposure| / gross, bands < 0.10 / 0.10–0.18 / > 0.18), re-exported here.
+in its profile sector. Positions without a GICS sector are reported by asset class
+(`sigma.conventions.NON_EQUITY_LABELS`: "Bonds", "Commodities", "Crypto", "Cash", …) or as
+"Non-equity". Concentration and diversification live in `sigma.risk.concentration`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from sigma.portfolio.health import Concentration, ConcentrationBand, concentration, diversification_ratio
-from sigma.risk.correlation import average_pairwise_correlation
-
-__all__ = [
-    "LOOK_THROUGH",
-    "LOOK_THROUGH_AS_OF",
-    "SP500_SECTOR_WEIGHTS",
-    "Concentration",
-    "ConcentrationBand",
-    "Diversification",
-    "concentration",
-    "diversification",
-    "diversification_ratio",
-    "sector_exposure",
-    "sector_vs_benchmark",
-]
+from sigma.conventions import GICS_SECTORS, NON_EQUITY_LABELS, SECTOR_ETFS
 
 LOOK_THROUGH_AS_OF = date(2025, 10, 31)
-IT, FIN, HC, CD, CS = (
-    "Information Technology",
-    "Financials",
-    "Health Care",
-    "Consumer Discretionary",
-    "Consumer Staples",
-)
-EN, IND, UT, MAT, RE, COM = "Energy", "Industrials", "Utilities", "Materials", "Real Estate", "Communication Services"
-GICS = (IT, FIN, HC, CD, CS, EN, IND, UT, MAT, RE, COM)
-NON_EQUITY_LABELS = {"bond_etf": "Bonds", "commodity_etf": "Commodities", "crypto_etf": "Crypto", "cash_etf": "Cash"}
+IT, FIN, HC, CD, CS, EN, IND, UT, MAT, RE, COM = GICS_SECTORS
 NON_EQUITY = "Non-equity"
 
 # Approximate weights in the order of GICS: IT, Fin, HC, Disc, Staples, Energy, Ind, Util, Mat, RE, Comm (percent).
@@ -68,13 +41,12 @@ _RAW: dict[str, tuple[float, ...]] = {
     "USMV": (27.0, 13.0, 14.0, 6.0, 9.0, 4.0, 8.0, 7.0, 2.0, 2.0, 8.0),
     "VLUE": (30.0, 13.0, 12.0, 10.0, 5.0, 4.0, 10.0, 2.0, 3.0, 2.0, 9.0),
 }
-_SECTOR_FUNDS = {"XLK": IT, "XLF": FIN, "XLV": HC, "XLY": CD, "XLP": CS, "XLE": EN, "XLI": IND, "XLU": UT,
-                 "XLB": MAT, "XLRE": RE, "XLC": COM, "VNQ": RE}  # fmt: skip
+_SECTOR_FUNDS = {**{etf: sector for sector, etf in SECTOR_ETFS.items()}, "VNQ": RE}
 
 
 def _normalised(weights: tuple[float, ...]) -> dict[str, float]:
     total = sum(weights)
-    return {sector: w / total for sector, w in zip(GICS, weights, strict=True) if w > 0}
+    return {sector: w / total for sector, w in zip(GICS_SECTORS, weights, strict=True) if w > 0}
 
 
 LOOK_THROUGH: dict[str, dict[str, float]] = {
@@ -84,12 +56,10 @@ LOOK_THROUGH: dict[str, dict[str, float]] = {
 SP500_SECTOR_WEIGHTS: dict[str, float] = LOOK_THROUGH["SPY"]
 
 
-@dataclass(frozen=True)
-class Diversification:
-    """Diversification ratio Σ|wᵢ|σᵢ / σ_p and the |wᵢ||wⱼ|-weighted average pairwise correlation."""
-
-    ratio: float
-    average_correlation: float
+def holding_labels(sectors: pd.Series, asset_classes: pd.Series, missing: str = NON_EQUITY) -> pd.Series:
+    """Sector per symbol, else its asset-class label (`NON_EQUITY_LABELS`), else `missing`."""
+    labels = sectors.astype(object).where(sectors.notna() & (sectors != ""), asset_classes.map(NON_EQUITY_LABELS))
+    return labels.fillna(missing)
 
 
 def _bucket(symbol: str, sectors: Mapping[str, str], asset_classes: Mapping[str, str]) -> str:
@@ -134,20 +104,10 @@ def sector_vs_benchmark(
     weighted by exposure / net equity exposure; NaN weights when that is zero.
     """
     dollars = exposure["exposure"] if isinstance(exposure, pd.DataFrame) else exposure
-    sleeve = dollars.reindex(GICS).fillna(0.0)
+    sleeve = dollars.reindex(GICS_SECTORS).fillna(0.0)
     net = float(sleeve.sum())
     portfolio = sleeve / net * 100.0 if net else sleeve * np.nan
-    bench = pd.Series(benchmark, dtype=np.float64).reindex(GICS).fillna(0.0) * 100.0
+    bench = pd.Series(benchmark, dtype=np.float64).reindex(GICS_SECTORS).fillna(0.0) * 100.0
     frame = pd.DataFrame({"portfolio_pp": portfolio, "benchmark_pp": bench})
     frame["active_pp"] = frame["portfolio_pp"] - frame["benchmark_pp"]
     return frame.sort_values("active_pp")
-
-
-def diversification(weights: pd.Series, cov: pd.DataFrame) -> Diversification:
-    """Diversification ratio and weighted average pairwise correlation from weights and a covariance."""
-    c = cov.reindex(index=weights.index, columns=weights.index).to_numpy(dtype=np.float64)
-    vols = np.sqrt(np.diag(c))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr = pd.DataFrame(c / np.outer(vols, vols), index=weights.index, columns=weights.index)
-    ratio = diversification_ratio(weights.to_numpy(dtype=np.float64), vols, c)
-    return Diversification(ratio, average_pairwise_correlation(corr, weights))

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sigma.errors import InsufficientHistory, ValidationError
-from sigma.risk.var import OptionBook
+from sigma.risk.option_book import OptionBook
 
 ADDITIVE_FACTORS = ("rates", "credit", "vix")  # changes that add up over a window instead of compounding
 _BP_KEYS = {"rates_bp": "rates", "credit_bp": "credit"}
@@ -166,8 +166,11 @@ def historical_replay(
     additive = [c for c in window.columns if c in ADDITIVE_FACTORS]
     compounded = [c for c in window.columns if c not in ADDITIVE_FACTORS]
     moves = pd.concat([(1.0 + window[compounded]).prod() - 1.0, window[additive].sum()])
-    shocks = {(f"{k}_bp" if k in _BP_KEYS.values() else str(k)): v * (100.0 if k in _BP_KEYS.values() else 1.0)
-              for k, v in moves.items() if k != "vix"}  # fmt: skip
+    shocks = {
+        (f"{k}_bp" if k in _BP_KEYS.values() else str(k)): v * (100.0 if k in _BP_KEYS.values() else 1.0)
+        for k, v in moves.items()
+        if k != "vix"
+    }
     return Scenario(
         name or f"Replay {start} – {end}",
         shocks,

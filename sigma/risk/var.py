@@ -36,11 +36,12 @@ from scipy.stats import norm
 
 from sigma.conventions import TRADING_DAYS
 from sigma.errors import InsufficientHistory, UnknownSymbol, ValidationError
-from sigma.instruments.options import bsm
-from sigma.risk.performance import historical_cvar, historical_var
+from sigma.risk.option_book import OptionBook
+from sigma.risk.simulation import covariance_root, student_t_draws
+from sigma.risk.tail import historical_cvar, historical_var
+from sigma.typing import FloatArray, IntArray
 
 CHUNK = 2_000
-FloatArray = np.ndarray
 
 
 class VarMethod(StrEnum):
@@ -60,39 +61,6 @@ class FactorModel(Protocol):
     def factor_cov(self) -> pd.DataFrame: ...
     @property
     def resid_var(self) -> pd.Series: ...
-
-
-@dataclass(frozen=True)
-class OptionBook:
-    """Option positions as equal-length arrays; `units` = signed contracts × multiplier."""
-
-    underlying: FloatArray  # int column positions in `returns`
-    spot: FloatArray
-    strike: FloatArray
-    t_years: FloatArray
-    rate: FloatArray
-    vol: FloatArray
-    kind: FloatArray  # "call" / "put"
-    units: FloatArray
-    dividend_yield: FloatArray | float = 0.0
-    labels: tuple[str, ...] = ()
-
-    def price(self, spot_return: FloatArray | float = 0.0, years: float = 0.0, vol_scale: float = 1.0) -> FloatArray:
-        """Unit prices at spot·(1 + spot_return), `years` later, vol × vol_scale (broadcast over rows)."""
-        spot = np.asarray(self.spot, dtype=float) * (1.0 + np.asarray(spot_return, dtype=float))
-        t = np.asarray(self.t_years, dtype=float) - years
-        return bsm(
-            spot, self.strike, t, self.rate, np.asarray(self.vol) * vol_scale, self.kind, self.dividend_yield
-        ).price
-
-    def pnl(self, spot_return: FloatArray, years: float, vol_scale: float = 1.0) -> FloatArray:
-        """P&L per option (rows x options) of full repricing against today's value."""
-        return (self.price(spot_return, years, vol_scale) - self.price()) * np.asarray(self.units, dtype=float)
-
-    def delta_exposure(self) -> FloatArray:
-        """Dollar delta per option: units × delta × spot."""
-        g = bsm(self.spot, self.strike, self.t_years, self.rate, self.vol, self.kind, self.dividend_yield)
-        return np.asarray(self.units, dtype=float) * g.delta * np.asarray(self.spot, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -118,8 +86,8 @@ class _Book:
     """The book on the asset axis: exposures, state layout (underlyings, then 'rest of the book')."""
 
     exposures: FloatArray  # by asset
-    under: FloatArray  # unique underlying column positions
-    option_state: FloatArray  # per option, its underlying's index in `under`
+    under: IntArray  # unique underlying column positions
+    option_state: IntArray  # per option, its underlying's index in `under`
     options: OptionBook | None
 
     @property
@@ -137,7 +105,7 @@ class _Book:
             for lo in range(0, len(state), CHUNK):  # chunks of rows bound the repricing temporaries
                 part = state[lo : lo + CHUNK, self.option_state]
                 total[lo : lo + CHUNK] += self.options.pnl(part, years).sum(axis=1)
-        return total
+        return np.asarray(total, dtype=np.float64)
 
 
 def _book(exposures: pd.Series, columns: pd.Index, options: OptionBook | None) -> _Book:
@@ -147,9 +115,9 @@ def _book(exposures: pd.Series, columns: pd.Index, options: OptionBook | None) -
         raise UnknownSymbol(unknown, "VaR needs a return history for every position.")
     e = exposures.reindex(columns).fillna(0.0).to_numpy(dtype=np.float64)
     if options is None or len(options.units) == 0:
-        return _Book(e, np.array([], dtype=np.intp), np.array([], dtype=np.intp), None)
-    under, option_state = np.unique(np.asarray(options.underlying, dtype=np.intp), return_inverse=True)
-    return _Book(e, under, option_state.ravel(), options)
+        return _Book(e, np.array([], dtype=np.int64), np.array([], dtype=np.int64), None)
+    under, option_state = np.unique(np.asarray(options.underlying, dtype=np.int64), return_inverse=True)
+    return _Book(e, under.astype(np.int64), option_state.ravel().astype(np.int64), options)
 
 
 def _history(returns: pd.DataFrame, book: _Book, min_obs: int) -> FloatArray:
@@ -173,7 +141,7 @@ def _compounded(x: FloatArray, h: int) -> FloatArray:
     if h == 1:
         return x
     logs = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(np.log1p(x), axis=0)])
-    return np.expm1(logs[h:] - logs[:-h])
+    return np.asarray(np.expm1(logs[h:] - logs[:-h]), dtype=np.float64)
 
 
 def _state(x: FloatArray, book: _Book) -> FloatArray:
@@ -210,36 +178,36 @@ def _state_cov(hist: FloatArray | None, book: _Book, model: FactorModel | None, 
     rest = book.rest
     loadings = np.vstack([b[book.under], rest @ b])  # S B
     specific = np.diag(np.append(d[book.under], rest**2 @ d))  # S D Sᵀ (the two blocks share no asset)
-    return loadings @ model.factor_cov.to_numpy(dtype=np.float64) @ loadings.T + specific
-
-
-def _root(cov: FloatArray) -> tuple[FloatArray, str]:
-    """A matrix A with A Aᵀ = cov: Cholesky of the non-degenerate part, else a symmetric eigen root."""
-    live = np.diag(cov) > 0
-    root = np.zeros_like(cov)
-    try:
-        root[np.ix_(live, live)] = np.linalg.cholesky(cov[np.ix_(live, live)])
-        return root, ""
-    except np.linalg.LinAlgError:
-        vals, vecs = np.linalg.eigh(cov)
-        return vecs * np.sqrt(np.clip(vals, 0.0, None)), "covariance singular: eigen square root used"
+    cov = loadings @ model.factor_cov.to_numpy(dtype=np.float64) @ loadings.T + specific
+    return np.asarray(cov, dtype=np.float64)
 
 
 def _monte_carlo(
     cov: FloatArray, book: _Book, horizons: Sequence[int], n_paths: int, seed: int | None, nu: float
 ) -> tuple[dict[int, FloatArray], str]:
     """Simulated P&L per horizon: multivariate t (unit variance) state draws, options repriced."""
-    root, note = _root(cov)
+    root, note = covariance_root(cov)
     rng = np.random.default_rng(seed)
     out = {h: np.empty(n_paths) for h in horizons}
     for lo in range(0, n_paths, CHUNK):  # chunks of paths bound memory; draws are sequential in rng
         size = min(CHUNK, n_paths - lo)
-        z = rng.standard_normal((size, len(cov)))
-        scale = np.sqrt((nu - 2.0) / rng.chisquare(nu, size)) if np.isfinite(nu) else np.ones(size)
-        state = (z @ root.T) * scale[:, None]
+        state = student_t_draws(rng, root, size, nu)
         for h in horizons:
             out[h][lo : lo + size] = book.pnl(state * np.sqrt(h), h)
     return out, note
+
+
+def _row(method: str, level: float, horizon: int, var: float, cvar: float, nav: float) -> dict[str, object]:
+    """One table row: VaR and CVaR in $ and as fractions of NAV."""
+    return {
+        "method": method,
+        "level": level,
+        "horizon": horizon,
+        "var": var,
+        "cvar": cvar,
+        "var_pct": var / nav,
+        "cvar_pct": cvar / nav,
+    }
 
 
 def _rows(
@@ -251,8 +219,7 @@ def _rows(
         frame = pd.DataFrame({"pnl": sample})
         for level in levels:
             var, cvar = float(historical_var(frame, level).iloc[0]), float(historical_cvar(frame, level).iloc[0])
-            rows.append({"method": str(method), "level": level, "horizon": h, "var": var, "cvar": cvar,
-                         "var_pct": var / nav, "cvar_pct": cvar / nav})  # fmt: skip
+            rows.append(_row(str(method), level, h, var, cvar, nav))
     return rows
 
 
@@ -267,8 +234,7 @@ def _parametric(
         for level in levels:
             z = norm.ppf(level)
             var, cvar = z * s, s * norm.pdf(z) / (1.0 - level)
-            rows.append({"method": "parametric", "level": level, "horizon": h, "var": var, "cvar": cvar,
-                         "var_pct": var / nav, "cvar_pct": cvar / nav})  # fmt: skip
+            rows.append(_row("parametric", level, h, var, cvar, nav))
     return rows, {h: sigma * np.sqrt(h) * grid for h in horizons}
 
 

@@ -32,7 +32,8 @@ CONE_WINDOWS = (10, 20, 60, 120, 252)
 def realized_vol(returns: pd.DataFrame, window: int = 20, periods_per_year: int = TRADING_DAYS) -> pd.DataFrame:
     """Rolling `window`-day standard deviation (ddof=1) × √252; NaN until the window is full."""
     clean = returns.replace([np.inf, -np.inf], np.nan)
-    return clean.rolling(window, min_periods=window).std() * np.sqrt(periods_per_year)
+    vol: pd.DataFrame = clean.rolling(window, min_periods=window).std() * np.sqrt(periods_per_year)
+    return vol
 
 
 def ewma_vol(returns: pd.DataFrame, lam: float = EWMA_LAMBDA, periods_per_year: int = TRADING_DAYS) -> pd.DataFrame:
@@ -48,7 +49,8 @@ def ewma_vol(returns: pd.DataFrame, lam: float = EWMA_LAMBDA, periods_per_year: 
 
 def parkinson_variance(high: pd.DataFrame, low: pd.DataFrame) -> pd.DataFrame:
     """Parkinson daily variance ln(H/L)² / (4 ln 2) per date and column."""
-    return np.log(high / low) ** 2 / (4.0 * np.log(2.0))
+    variance: pd.DataFrame = np.log(high / low) ** 2 / (4.0 * np.log(2.0))
+    return variance
 
 
 def _trailing_span(y: np.ndarray) -> np.ndarray:
@@ -56,7 +58,7 @@ def _trailing_span(y: np.ndarray) -> np.ndarray:
     bad = ~np.isfinite(y)
     rows = np.arange(len(y))[:, None]
     last_bad = np.max(np.where(bad, rows, -1), axis=0, initial=-1)
-    return last_bad + 1
+    return np.asarray(last_bad + 1)
 
 
 def _design(y: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -159,7 +161,7 @@ def _fitted_percentile(params: np.ndarray, window: np.ndarray, today: np.ndarray
     fitted = np.einsum("atk,ak->at", x, np.nan_to_num(params))
     below = np.sum((fitted <= today[:, None]) & usable, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 100.0 * below / usable.sum(axis=1)
+        return np.asarray(100.0 * below / usable.sum(axis=1))
 
 
 def volatility_cone(

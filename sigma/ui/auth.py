@@ -19,7 +19,8 @@ at the same place under a unique key, on every run until its component reports b
 Logout, a password reset, a lockout or a deactivation revoke the server session, so an old
 cookie replayed later is refused. Bad cookies (forged, `alg: none`, unknown user, revoked) are
 deleted and the visitor sees the login form, never an error box. Every failed login shows
-the same message, whatever the reason.
+the same message, whatever the reason. The library's credentials hold at most the user of the
+cookie's own server session, never a password hash (we draw the login form ourselves).
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Literal, TypedDict
 
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.delta_generator import DeltaGenerator
 
 from sigma.auth.model import AuthUser
 from sigma.auth.service import AuthService
@@ -43,14 +45,23 @@ SID_KEY = "sigma_sid"
 USER_KEY = "sigma_user"
 PENDING_KEY = "_sigma_cookie_write"
 LOGIN_FAILED = "Username or password is incorrect."
+CookieMethod = Literal["set", "delete"]
 LIBRARY_KEYS = ("name", "username", "email", "roles", "authentication_status")
+
+
+class LibraryUser(TypedDict):
+    """One user in streamlit-authenticator's credentials shape, as Sigma hands it over."""
+
+    name: str
+    email: str
+    roles: list[str]
 
 
 @dataclass(frozen=True)
 class CookieWrite:
     """A pending write of the login cookie: `set` (with value and expiry) or `delete`."""
 
-    method: str
+    method: CookieMethod
     key: str  # a fresh component key, so an earlier write's confirmation never counts
     value: str = ""
     expires: str = ""  # ISO 8601 with offset, parsed by the browser's Date
@@ -95,9 +106,9 @@ def logout_button(auth: AuthService) -> None:
         st.rerun()
 
 
-def _authenticator(auth: AuthService, settings: Settings) -> Any:
+def _authenticator(auth: AuthService, settings: Settings) -> stauth.Authenticate:
     return stauth.Authenticate(
-        auth.credentials_dict(),
+        _library_credentials(auth, settings),
         AUTH_COOKIE,
         settings.cookie_key,
         settings.cookie_expiry_days,
@@ -106,7 +117,21 @@ def _authenticator(auth: AuthService, settings: Settings) -> Any:
     )
 
 
-def _cookie_login(authenticator: Any) -> bool:
+def _library_credentials(auth: AuthService, settings: Settings) -> dict[str, dict[str, LibraryUser]]:
+    """What the library needs to log in from its cookie: the cookie session's own user, no hash.
+
+    Once logged in (or logged out in this tab) the library never reads its credentials, so the
+    database is asked only on a run that may log in from a cookie, and only for that user.
+    """
+    usernames: dict[str, LibraryUser] = {}
+    if not st.session_state.get("authentication_status") and not st.session_state.get("logout"):
+        user = auth.resolve_session(_cookie_sid(settings))
+        if user is not None:
+            usernames[user.username] = {"name": user.name, "email": user.email, "roles": [user.role.value]}
+    return {"usernames": usernames}
+
+
+def _cookie_login(authenticator: stauth.Authenticate) -> bool:
     """Let the library re-authenticate from its cookie; False if the cookie was bad."""
     try:
         authenticator.login(location="unrendered")
@@ -178,7 +203,7 @@ def _establish(auth: AuthService, settings: Settings, user: AuthUser) -> None:
             "name": user.name,
             "username": user.username,
             "email": user.email,
-            "roles": [user.role],
+            "roles": [user.role.value],
             "authentication_status": True,
             "logout": None,
             SID_KEY: sid,
@@ -192,11 +217,11 @@ def _establish(auth: AuthService, settings: Settings, user: AuthUser) -> None:
     _queue_write("set", jwt.encode(claims, settings.cookie_key, algorithm="HS256"), expires.isoformat())
 
 
-def _queue_write(method: str, value: str = "", expires: str = "") -> None:
+def _queue_write(method: CookieMethod, value: str = "", expires: str = "") -> None:
     st.session_state[PENDING_KEY] = CookieWrite(method, f"sigma_cookie_{secrets.token_hex(4)}", value, expires)
 
 
-def _flush_write(authenticator: Any, slot: Any) -> None:
+def _flush_write(authenticator: stauth.Authenticate, slot: DeltaGenerator) -> None:
     """Draw the pending cookie write; forget it once the browser has confirmed it."""
     write = st.session_state.get(PENDING_KEY)
     if not isinstance(write, CookieWrite):

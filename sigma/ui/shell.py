@@ -16,7 +16,11 @@ from sigma.wiring import Services, build
 PORTFOLIO_KEY = "portfolio_id"
 
 
-@st.cache_resource(show_spinner="Starting Sigma…")
+def _release(services: Services) -> None:
+    services.close()
+
+
+@st.cache_resource(show_spinner="Starting Sigma…", on_release=_release)
 def _services() -> Services:
     return build(from_env())
 

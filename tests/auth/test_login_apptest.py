@@ -6,6 +6,7 @@ cover the form and the server-session checks; cookie round trips need the browse
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from pathlib import Path
 
@@ -124,3 +125,39 @@ def test_a_session_revoked_elsewhere_ends_the_login_on_the_next_run(at, auth):
     at.run()
     assert not at.exception and not at.error
     assert at.text_input(key="login_user") is not None and "Welcome" not in page_text(at)
+
+
+@pytest.fixture
+def library_credentials(monkeypatch):
+    """Every credentials dict handed to streamlit-authenticator during the test."""
+    import streamlit_authenticator as stauth
+
+    seen: list[dict] = []
+    real = stauth.Authenticate
+
+    def spy(credentials, *args, **kwargs):
+        seen.append(copy.deepcopy(credentials))
+        return real(credentials, *args, **kwargs)
+
+    monkeypatch.setattr(stauth, "Authenticate", spy)
+    return seen
+
+
+def test_the_login_widget_never_receives_a_password_hash(at, auth, library_credentials):
+    submit(at, "alice", "alice-pw")
+    at.run()
+    assert library_credentials, "the library was not built"
+    for credentials in library_credentials:
+        assert all("password" not in entry for entry in credentials["usernames"].values())
+        assert "$2" not in repr(credentials)  # no bcrypt hash anywhere
+
+
+def test_a_cookie_login_hands_the_library_only_the_sessions_own_user(auth, library_credentials, monkeypatch):
+    alice = auth.authenticate("alice", "alice-pw")
+    auth.create_user("bob", "Bob", "bob-pw", "analyst")
+    sid = auth.start_session(alice.id)
+    monkeypatch.setattr("sigma.ui.auth._cookie_sid", lambda settings: sid)
+    AppTest.from_file(APP, default_timeout=30).run()
+    assert library_credentials[0] == {
+        "usernames": {"alice": {"name": "Alice Analyst", "email": "", "roles": ["analyst"]}}
+    }

@@ -148,3 +148,15 @@ def test_production_without_a_cookie_key_refuses_to_start_naming_the_variable(tm
         [sys.executable, "-m", "jobs", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 2 and "SIGMA_COOKIE_KEY" in out.stderr
+
+
+def test_the_scheduler_runs_the_profiles_job_daily_on_its_own_cron(services):
+    from jobs.scheduler import build_scheduler
+
+    svc, _ = services
+    sched = build_scheduler(replace(svc, settings=replace(svc.settings, schedule_profiles="5 4 * * *")))
+    jobs = {job.id: job for job in sched.get_jobs()}
+    assert {"market_data", "profiles", "heartbeat", "requests"} <= set(jobs)
+    assert jobs["profiles"].func_ref == "jobs.scheduler:scheduled_profiles"
+    fields = {f.name: str(f) for f in jobs["profiles"].trigger.fields}
+    assert (fields["minute"], fields["hour"], fields["day_of_week"]) == ("5", "4", "*")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sigma.market.providers.base import PROFILE_COLUMNS
+from sigma.market.standard import PROFILE_COLUMNS
 from sigma.market.universe import (
     ASSET_CLASSES,
     BOND_ETFS,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigma.conventions import Source
-from sigma.market.providers.base import BAR_COLUMNS
+from sigma.market.standard import BAR_COLUMNS
 from sigma.market.validate import NO_USABLE_PRICES, validate_bars
 
 DAYS = pd.bdate_range("2024-01-02", periods=6)

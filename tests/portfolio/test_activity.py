@@ -27,16 +27,46 @@ def _returns(last_aaa: float) -> pd.DataFrame:
 
 def _positions() -> pd.DataFrame:
     base = {"underlying": None, "expiry": None, "exit_date": None, "entry_date": date(2024, 6, 3)}
-    return pd.DataFrame([
-        {**base, "id": 1, "symbol": "AAA", "position_type": "LONG", "quantity": 100},
-        {**base, "id": 2, "symbol": "BBB", "position_type": "SHORT", "quantity": 50},
-        {**base, "id": 3, "symbol": "AAA C", "position_type": "LC", "quantity": 2, "underlying": "AAA",
-         "expiry": AS_OF + timedelta(days=5)},
-        {**base, "id": 4, "symbol": "CCC", "position_type": "LONG", "quantity": 10, "entry_date": AS_OF - timedelta(2)},
-        {**base, "id": 5, "symbol": "DDD", "position_type": "LONG", "quantity": 10, "exit_date": AS_OF - timedelta(3)},
-        {**base, "id": 6, "symbol": "EEE P", "position_type": "LP", "quantity": 1, "underlying": "EEE",
-         "expiry": AS_OF + timedelta(days=30)},
-    ])  # fmt: skip
+    return pd.DataFrame(
+        [
+            {**base, "id": 1, "symbol": "AAA", "position_type": "LONG", "quantity": 100},
+            {**base, "id": 2, "symbol": "BBB", "position_type": "SHORT", "quantity": 50},
+            {
+                **base,
+                "id": 3,
+                "symbol": "AAA C",
+                "position_type": "LC",
+                "quantity": 2,
+                "underlying": "AAA",
+                "expiry": AS_OF + timedelta(days=5),
+            },
+            {
+                **base,
+                "id": 4,
+                "symbol": "CCC",
+                "position_type": "LONG",
+                "quantity": 10,
+                "entry_date": AS_OF - timedelta(2),
+            },
+            {
+                **base,
+                "id": 5,
+                "symbol": "DDD",
+                "position_type": "LONG",
+                "quantity": 10,
+                "exit_date": AS_OF - timedelta(3),
+            },
+            {
+                **base,
+                "id": 6,
+                "symbol": "EEE P",
+                "position_type": "LP",
+                "quantity": 1,
+                "underlying": "EEE",
+                "expiry": AS_OF + timedelta(days=30),
+            },
+        ]
+    )
 
 
 def _kinds(items: list, kind: ActivityKind) -> list:
@@ -71,11 +101,13 @@ def test_a_volatility_spike_is_reported_once_per_symbol() -> None:
 
 def test_the_feed_reports_every_kind_newest_first() -> None:
     inputs = ActivityInputs(
-        returns=_returns(-0.04), positions=_positions(),
-        prices=pd.Series({"AAA": 120.0, "BBB": 30.0}), targets=pd.Series({1: 115.0, 2: 35.0}),
+        returns=_returns(-0.04),
+        positions=_positions(),
+        prices=pd.Series({"AAA": 120.0, "BBB": 30.0}),
+        targets=pd.Series({1: 115.0, 2: 35.0}),
         last_price_dates=pd.Series({"AAA": AS_OF, "EEE": AS_OF - timedelta(days=10)}),
         contributions=pd.Series({"AAA": 1_500.0, "BBB": -300.0, "CCC": 20.0}),
-    )  # fmt: skip
+    )
     items = activity_feed(inputs, AS_OF, top_n=1)
     dates = [it.date for it in items]
     assert dates == sorted(dates, reverse=True)

@@ -11,13 +11,8 @@ from hypothesis import strategies as st
 
 from sigma.config import HealthThresholds
 from sigma.errors import InsufficientHistory, ValidationError
-from sigma.portfolio.health import (
-    ConcentrationBand,
-    concentration,
-    diversification_ratio,
-    grade,
-    health_score,
-)
+from sigma.portfolio.health import grade, health_score
+from sigma.risk.concentration import ConcentrationBand, concentration, diversification_ratio
 
 TH = HealthThresholds()
 PERFECT = {"beta": 1.0, "volatility": 0.10, "hhi": 0.05, "diversification": 2.0}
@@ -78,10 +73,27 @@ def test_thresholds_are_taken_from_the_parameter() -> None:
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(100.0, "A+"), (96.67, "A+"), (96.66, "A"), (93.34, "A"), (93.33, "A-"), (90.0, "A-"), (89.99, "B+"),
-     (86.67, "B+"), (86.66, "B"), (83.34, "B"), (83.33, "B-"), (80.0, "B-"), (79.99, "C+"), (70.0, "C-"),
-     (69.99, "D+"), (60.0, "D-"), (59.99, "F"), (0.0, "F")],
-)  # fmt: skip
+    [
+        (100.0, "A+"),
+        (96.67, "A+"),
+        (96.66, "A"),
+        (93.34, "A"),
+        (93.33, "A-"),
+        (90.0, "A-"),
+        (89.99, "B+"),
+        (86.67, "B+"),
+        (86.66, "B"),
+        (83.34, "B"),
+        (83.33, "B-"),
+        (80.0, "B-"),
+        (79.99, "C+"),
+        (70.0, "C-"),
+        (69.99, "D+"),
+        (60.0, "D-"),
+        (59.99, "F"),
+        (0.0, "F"),
+    ],
+)
 def test_grade_boundaries_with_plus_and_minus_thirds(score: float, expected: str) -> None:
     # band thirds: lower + 10/3 = x3.33, lower + 20/3 = x6.67
     assert grade(score) == expected
@@ -96,8 +108,10 @@ def test_concentration_reference_values() -> None:
     assert result.band is ConcentrationBand.CONCENTRATED
 
 
-@pytest.mark.parametrize(("n", "band"), [(20, ConcentrationBand.DIVERSIFIED), (10, ConcentrationBand.MODERATE),
-                                         (5, ConcentrationBand.CONCENTRATED)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("n", "band"),
+    [(20, ConcentrationBand.DIVERSIFIED), (10, ConcentrationBand.MODERATE), (5, ConcentrationBand.CONCENTRATED)],
+)
 def test_equal_weight_books_fall_in_the_documented_bands(n: int, band: ConcentrationBand) -> None:
     # HHI of n equal weights = 1/n: 0.05 < 0.10; 0.10 is moderate; 0.20 > 0.18
     assert concentration(np.ones(n)).band is band

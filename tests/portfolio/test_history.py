@@ -11,7 +11,8 @@ import pytest
 
 from sigma.errors import UnknownSymbol
 from sigma.portfolio.history import benchmark_curve, equity_curve, nav_history, position_snapshots
-from sigma.portfolio.valuation import MarketInputs, realized_vol, value_book
+from sigma.portfolio.option_vol import trailing_vol as realized_vol
+from sigma.portfolio.valuation import MarketInputs, value_book
 
 
 def _snapshots(navs: list[float], flows: list[float]) -> pd.DataFrame:
@@ -70,16 +71,56 @@ def _book() -> pd.DataFrame:
         "exit_date": None,
         "exit_price": np.nan,
     }
-    return pd.DataFrame([
-        {**base, "id": 1, "symbol": "AAA", "position_type": "LONG", "quantity": 10, "entry_price": 95.0,
-         "entry_date": d[40]},
-        {**base, "id": 2, "symbol": "BBB", "position_type": "SHORT", "quantity": 5, "entry_price": 101.0,
-         "entry_date": d[42], "exit_date": d[60], "exit_price": 99.0},
-        {**base, "id": 3, "symbol": "AAA C", "position_type": "LC", "quantity": 2, "entry_price": 4.0,
-         "entry_date": d[45], "underlying": "AAA", "strike": 100.0, "expiry": d[65], "multiplier": 100.0},
-        {**base, "id": 4, "symbol": "CCC P", "position_type": "SP", "quantity": 1, "entry_price": 3.0,
-         "entry_date": d[41], "underlying": "CCC", "strike": 98.0, "expiry": d[55], "multiplier": 100.0},
-    ])  # fmt: skip
+    return pd.DataFrame(
+        [
+            {
+                **base,
+                "id": 1,
+                "symbol": "AAA",
+                "position_type": "LONG",
+                "quantity": 10,
+                "entry_price": 95.0,
+                "entry_date": d[40],
+            },
+            {
+                **base,
+                "id": 2,
+                "symbol": "BBB",
+                "position_type": "SHORT",
+                "quantity": 5,
+                "entry_price": 101.0,
+                "entry_date": d[42],
+                "exit_date": d[60],
+                "exit_price": 99.0,
+            },
+            {
+                **base,
+                "id": 3,
+                "symbol": "AAA C",
+                "position_type": "LC",
+                "quantity": 2,
+                "entry_price": 4.0,
+                "entry_date": d[45],
+                "underlying": "AAA",
+                "strike": 100.0,
+                "expiry": d[65],
+                "multiplier": 100.0,
+            },
+            {
+                **base,
+                "id": 4,
+                "symbol": "CCC P",
+                "position_type": "SP",
+                "quantity": 1,
+                "entry_price": 3.0,
+                "entry_date": d[41],
+                "underlying": "CCC",
+                "strike": 98.0,
+                "expiry": d[55],
+                "multiplier": 100.0,
+            },
+        ]
+    )
 
 
 def _reference_row(book: pd.DataFrame, close: pd.DataFrame, i: int, cash: float, rate: float) -> pd.Series:

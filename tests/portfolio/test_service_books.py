@@ -38,9 +38,12 @@ def test_portfolio_names_are_unique_per_owner_but_not_across_owners(world: World
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"name": "  "}, "name: a portfolio needs a name"), ({"name": "x" * 129}, "name: at most 128"),
-     ({"name": "ok", "cash": -1.0}, "cash: the opening cash")],
-)  # fmt: skip
+    [
+        ({"name": "  "}, "name: a portfolio needs a name"),
+        ({"name": "x" * 129}, "name: at most 128"),
+        ({"name": "ok", "cash": -1.0}, "cash: the opening cash"),
+    ],
+)
 def test_bad_portfolio_fields_are_named(world: World, kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(ValidationError, match=match):
         world.svc.create_portfolio(world.alice, **kwargs)  # type: ignore[arg-type]
@@ -71,12 +74,14 @@ def test_cash_flows_move_the_balance_and_are_stored_signed(world: World) -> None
 
 @pytest.mark.parametrize(
     ("kind", "amount", "day", "match"),
-    [("withdrawal", 1_000.01, date(2026, 1, 5), "exceeds the cash balance"),
-     ("deposit", 0.0, date(2026, 1, 5), "amount: enter a positive"),
-     ("deposit", -5.0, date(2026, 1, 5), "amount: enter a positive"),
-     ("bonus", 5.0, date(2026, 1, 5), "kind: 'bonus'"),
-     ("deposit", 5.0, date(2026, 11, 21), "date: 2026-11-21 is in the future")],
-)  # fmt: skip
+    [
+        ("withdrawal", 1_000.01, date(2026, 1, 5), "exceeds the cash balance"),
+        ("deposit", 0.0, date(2026, 1, 5), "amount: enter a positive"),
+        ("deposit", -5.0, date(2026, 1, 5), "amount: enter a positive"),
+        ("bonus", 5.0, date(2026, 1, 5), "kind: 'bonus'"),
+        ("deposit", 5.0, date(2026, 11, 21), "date: 2026-11-21 is in the future"),
+    ],
+)
 def test_bad_cash_flows_are_refused_and_change_nothing(
     world: World, kind: str, amount: float, day: date, match: str
 ) -> None:

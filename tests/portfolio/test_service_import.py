@@ -13,8 +13,22 @@ from tests.portfolio.test_service_support import World, option, stock, world_fix
 
 MESSY = (Path(__file__).parents[1] / "data" / "positions_messy_broker.csv").read_bytes()
 # the 14 data lines of the messy file: 4 ok, 3 with a warning (line 18 repeats line 5), 7 errors
-EXPECTED = {5: "ok", 6: "ok", 7: "warning", 8: "ok", 9: "ok", 10: "warning", 11: "error", 12: "error",
-            13: "error", 14: "error", 15: "error", 16: "error", 17: "error", 18: "warning"}  # fmt: skip
+EXPECTED = {
+    5: "ok",
+    6: "ok",
+    7: "warning",
+    8: "ok",
+    9: "ok",
+    10: "warning",
+    11: "error",
+    12: "error",
+    13: "error",
+    14: "error",
+    15: "error",
+    16: "error",
+    17: "error",
+    18: "warning",
+}
 
 
 def _count(w: World, pid: int) -> int:

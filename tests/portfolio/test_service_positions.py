@@ -74,10 +74,12 @@ def test_a_stock_turned_into_an_option_needs_the_option_fields(world: World) -> 
 
 @pytest.mark.parametrize(
     ("draft", "match"),
-    [(stock("AAPL", 1, 10.0, date(2026, 11, 23)), "entry_date: 2026-11-23 is in the future"),
-     (option("NVDA", PositionType.LC, 1, 2.0, DAY, 150.0, DAY), "expiry: 2026-06-01 must be after"),
-     (option("NVDA", PositionType.LC, 1, 2.0, DAY, -1.0, date(2027, 1, 1)), "strike: must be a number greater")],
-)  # fmt: skip
+    [
+        (stock("AAPL", 1, 10.0, date(2026, 11, 23)), "entry_date: 2026-11-23 is in the future"),
+        (option("NVDA", PositionType.LC, 1, 2.0, DAY, 150.0, DAY), "expiry: 2026-06-01 must be after"),
+        (option("NVDA", PositionType.LC, 1, 2.0, DAY, -1.0, date(2027, 1, 1)), "strike: must be a number greater"),
+    ],
+)
 def test_add_refuses_drafts_the_service_rules_reject(world: World, draft: object, match: str) -> None:
     book = world.svc.create_portfolio(world.alice, "P")
     with pytest.raises(ValidationError, match=match):
@@ -99,10 +101,12 @@ def test_an_unknown_symbol_is_named_and_for_options_it_is_the_underlying(world: 
 
 @pytest.mark.parametrize(
     ("exit_day", "price", "match"),
-    [(date(2026, 5, 1), 10.0, "exit_date: 2026-05-01 is before the entry"),
-     (date(2026, 11, 23), 10.0, "exit_date: 2026-11-23 is in the future"),
-     (date(2026, 7, 1), 0.0, "exit_price: must be greater than 0")],
-)  # fmt: skip
+    [
+        (date(2026, 5, 1), 10.0, "exit_date: 2026-05-01 is before the entry"),
+        (date(2026, 11, 23), 10.0, "exit_date: 2026-11-23 is in the future"),
+        (date(2026, 7, 1), 0.0, "exit_price: must be greater than 0"),
+    ],
+)
 def test_bad_exits_are_refused(world: World, exit_day: date, price: float, match: str) -> None:
     book = world.svc.create_portfolio(world.alice, "P")
     s = world.svc.add_position(world.alice, book.id, stock("AAPL", 1, 10.0, DAY))
@@ -122,8 +126,19 @@ def test_an_option_may_be_closed_at_zero(world: World) -> None:
 
 
 def test_a_symbol_with_a_profile_but_no_prices_is_refused_so_the_book_stays_valuable(world: World) -> None:
-    profile = pd.DataFrame([{"symbol": "NOPX", "name": "No Prices Inc.", "asset_class": "equity", "sector": None,
-                             "industry": None, "market_cap": None, "dividend_yield": None}])  # fmt: skip
+    profile = pd.DataFrame(
+        [
+            {
+                "symbol": "NOPX",
+                "name": "No Prices Inc.",
+                "asset_class": "equity",
+                "sector": None,
+                "industry": None,
+                "market_cap": None,
+                "dividend_yield": None,
+            }
+        ]
+    )
     world.store.upsert_profiles(profile, "reference")
     book = world.svc.create_portfolio(world.alice, "P")
     with pytest.raises(UnknownSymbol, match="NOPX"):

@@ -79,8 +79,13 @@ def _setup(w: World) -> Ids:
 
 def _alice_state(w: World, pid: int) -> tuple[object, ...]:
     svc = w.svc
-    return (svc.get_portfolio(w.alice, pid), svc.export_positions(w.alice, pid), svc.export_targets(w.alice, pid),
-            svc.tags(w.alice), len(svc.cash_flows(w.alice, pid)))  # fmt: skip
+    return (
+        svc.get_portfolio(w.alice, pid),
+        svc.export_positions(w.alice, pid),
+        svc.export_targets(w.alice, pid),
+        svc.tags(w.alice),
+        len(svc.cash_flows(w.alice, pid)),
+    )
 
 
 def test_every_method_refuses_another_users_ids_and_changes_nothing(world: World) -> None:

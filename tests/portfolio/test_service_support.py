@@ -20,7 +20,7 @@ from sigma.db.models import Price, User
 from sigma.market.service import MarketService
 from sigma.market.store.prices import PriceStore
 from sigma.market.universe import universe_profiles
-from sigma.portfolio.files.imports import PositionDraft
+from sigma.portfolio.model import PositionDraft
 from sigma.portfolio.service import PortfolioService
 from tests.conftest import Database
 from tests.fakes import FakeProvider

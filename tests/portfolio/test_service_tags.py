@@ -31,8 +31,12 @@ def test_tags_are_created_renamed_recoloured_and_deleted(world: World) -> None:
 def test_bad_tag_names_and_colours_are_named(world: World) -> None:
     svc, alice = world.svc, world.alice
     svc.create_tag(alice, "Core", "#000000")
-    for name, color, match in [("Core", "#000000", "name: you already have a tag"), ("", "#000000", "name: a tag"),
-                               ("x" * 65, "#000000", "name: a tag"), ("Ok", "red", "color: use a hex")]:  # fmt: skip
+    for name, color, match in [
+        ("Core", "#000000", "name: you already have a tag"),
+        ("", "#000000", "name: a tag"),
+        ("x" * 65, "#000000", "name: a tag"),
+        ("Ok", "red", "color: use a hex"),
+    ]:
         with pytest.raises(ValidationError, match=match):
             svc.create_tag(alice, name, color)
     assert svc.create_tag(world.bob, "Core", "#000000").name == "Core"  # unique per owner only

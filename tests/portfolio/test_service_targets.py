@@ -38,8 +38,15 @@ def test_bulk_targets_from_a_data_editor_frame(world: World) -> None:
     book = world.svc.create_portfolio(world.alice, "T")
     a = world.svc.add_position(world.alice, book.id, stock("AAPL", 10, 100.0, DAY))
     m = world.svc.add_position(world.alice, book.id, stock("MSFT", 10, 100.0, DAY))
-    frame = pd.DataFrame({"position_id": [a, m], "target_eoy": [250.0, np.nan], "target_next_year": [np.nan, 500.0],
-                          "downside": [np.nan, np.nan], "note": ["x", None]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "position_id": [a, m],
+            "target_eoy": [250.0, np.nan],
+            "target_next_year": [np.nan, 500.0],
+            "downside": [np.nan, np.nan],
+            "note": ["x", None],
+        }
+    )
     assert world.svc.bulk_set_targets(world.alice, book.id, frame) == 2
     got = _targets(world, book.id)["target_eoy"]
     assert got["AAPL"] == 250.0 and np.isnan(got["MSFT"])
@@ -93,5 +100,8 @@ def test_saving_the_targets_editor_keeps_every_field_it_did_not_change(world: Wo
     world.svc.bulk_set_targets(world.alice, book.id, edited)
     row = world.svc.view(world.alice, book.id).holdings.iloc[0]
     assert (row["target_eoy"], row["target_next_year"], row["downside"], row["target_note"]) == (
-        320.0, 350.0, 150.0, "thesis"
-    )  # fmt: skip
+        320.0,
+        350.0,
+        150.0,
+        "thesis",
+    )

@@ -12,16 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigma.errors import UnknownSymbol
-from sigma.portfolio.health import concentration
-from sigma.portfolio.valuation import (
-    VOL_FLOOR,
-    MarketInputs,
-    VolSource,
-    exposure_by,
-    rate_from_yield,
-    realized_vol,
-    value_book,
-)
+from sigma.portfolio.exposure import exposure_by
+from sigma.portfolio.option_vol import VOL_FLOOR, VolSource
+from sigma.portfolio.option_vol import trailing_vol as realized_vol
+from sigma.portfolio.valuation import MarketInputs, rate_from_yield, value_book
+from sigma.risk.concentration import concentration
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

@@ -11,14 +11,8 @@ from hypothesis import strategies as st
 from sklearn.linear_model import Ridge
 
 from sigma.errors import InsufficientHistory, UnknownSymbol
-from sigma.risk.factors import (
-    FactorFit,
-    FitMethod,
-    build_style_factors,
-    factor_attribution,
-    factor_exposures,
-    risk_decomposition,
-)
+from sigma.risk.factors import FactorFit, FitMethod, factor_attribution, factor_exposures, risk_decomposition
+from sigma.risk.style import build_style_factors
 
 DAYS = pd.bdate_range("2024-01-02", periods=300)
 NAMES = ["Market", "Size", "Value"]
@@ -113,11 +107,14 @@ def _hand_fit() -> FactorFit:
         betas=pd.DataFrame({"Market": [1.0, 0.5]}, index=idx),
         tstats=pd.DataFrame({"Market": [np.nan, np.nan]}, index=idx),
         stderr=pd.DataFrame({"Market": [np.nan, np.nan]}, index=idx),
-        r2=nan, resid_vol=nan, alpha=nan, n_obs=nan,
+        r2=nan,
+        resid_vol=nan,
+        alpha=nan,
+        n_obs=nan,
         resid_var=pd.Series([1e-4, 4e-4], index=idx),
         factor_cov=pd.DataFrame([[1e-4]], index=names, columns=names),
         method=FitMethod.OLS,
-    )  # fmt: skip
+    )
 
 
 def test_risk_decomposition_of_two_assets_and_one_factor_by_hand() -> None:

@@ -84,11 +84,16 @@ def test_profile_agrees_with_quantstats_where_definitions_match(sample) -> None:
     s = qs.stats
     greeks = pd.DataFrame({c: s.greeks(returns[c], bench) for c in returns}).T
     expected = {
-        "cagr": s.cagr(returns), "volatility": s.volatility(returns), "sharpe": s.sharpe(returns),
-        "sortino": s.sortino(returns), "max_drawdown": s.max_drawdown(returns), "calmar": s.calmar(returns),
-        "beta": greeks["beta"], "alpha": greeks["alpha"],
+        "cagr": s.cagr(returns),
+        "volatility": s.volatility(returns),
+        "sharpe": s.sharpe(returns),
+        "sortino": s.sortino(returns),
+        "max_drawdown": s.max_drawdown(returns),
+        "calmar": s.calmar(returns),
+        "beta": greeks["beta"],
+        "alpha": greeks["alpha"],
         "cvar_95": -s.conditional_value_at_risk(returns, confidence=0.95, method="historical"),
-    }  # fmt: skip
+    }
     for name, values in expected.items():
         np.testing.assert_allclose(got[name], values.reindex(got.index), rtol=1e-12, atol=1e-14, err_msg=name)
     # quantstats' value_at_risk is parametric (normal, sign negative): compare with ours

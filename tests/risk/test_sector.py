@@ -9,15 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigma.errors import ValidationError
-from sigma.risk.sector import (
-    LOOK_THROUGH,
-    SP500_SECTOR_WEIGHTS,
-    ConcentrationBand,
-    concentration,
-    diversification,
-    sector_exposure,
-    sector_vs_benchmark,
-)
+from sigma.risk.concentration import ConcentrationBand, concentration, diversification
+from sigma.risk.sector import LOOK_THROUGH, SP500_SECTOR_WEIGHTS, sector_exposure, sector_vs_benchmark
 
 PROFILES = {"AAPL": "Information Technology", "JPM": "Financials", "XLK": "Information Technology"}
 CLASSES = {"TLT": "bond_etf", "GLD": "commodity_etf", "IBIT": "crypto_etf", "SGOV": "cash_etf"}

@@ -16,25 +16,41 @@ from sqlalchemy import func, select
 
 from sigma.auth.model import AuthUser
 from sigma.config import Settings
-from sigma.conventions import PositionType
+from sigma.conventions import SECTOR_ETFS, PositionType
 from sigma.db.models import RiskResult, StressScenario
 from sigma.errors import InsufficientHistory, PermissionDenied, UnknownSymbol
 from sigma.market.service import MarketService
+from sigma.market.standard import empty_bars
 from sigma.market.store.prices import PriceStore
-from sigma.market.universe import SECTOR_ETFS, universe_profiles
-from sigma.portfolio.files.imports import PositionDraft
+from sigma.market.universe import universe_profiles
+from sigma.portfolio.model import PositionDraft
 from sigma.portfolio.service import PortfolioService
 from sigma.risk.service import RiskService
 from sigma.risk.stress import SCENARIO_CATALOGUE
-from sigma.risk.view.market import correlation_view
+from sigma.risk.view.correlation import CorrelationView, correlation_view
 from sigma.risk.view.payload import decode, encode
-from sigma.risk.view.results import CorrelationView, VarView
+from sigma.risk.view.var import VarView
 from tests.conftest import Database
 from tests.fakes import FakeProvider
 from tests.portfolio.test_service_support import _insert_bars, _user
 
-SYMBOLS = ("SPY", "IWM", "IWD", "IWF", "MTUM", "QUAL", "USMV", "USO", "GLD", "AGG", "AAPL", "^TNX", "^VIX", "^IRX",
-           *SECTOR_ETFS.values())  # fmt: skip
+SYMBOLS = (
+    "SPY",
+    "IWM",
+    "IWD",
+    "IWF",
+    "MTUM",
+    "QUAL",
+    "USMV",
+    "USO",
+    "GLD",
+    "AGG",
+    "AAPL",
+    "^TNX",
+    "^VIX",
+    "^IRX",
+    *SECTOR_ETFS.values(),
+)
 START, END = date(2025, 1, 2), date(2026, 11, 20)
 ENTRY = date(2025, 11, 3)
 
@@ -61,8 +77,17 @@ def world_fixture(db: Database, settings: Settings, small_market) -> Iterator[Ri
     market = MarketService(store, FakeProvider(bars), cfg)
     portfolios = PortfolioService(db.sessions, market, cfg)
     admin = replace(_user(db, "root"), role="admin")
-    yield RiskWorld(RiskService(db.sessions, market, portfolios, cfg), portfolios, market, db,
-                    _user(db, "alice"), _user(db, "bob"), admin)  # fmt: skip
+    risk = RiskService(db.sessions, market, portfolios, cfg)
+    risk.seed_reference()  # as `python -m jobs init` does
+    yield RiskWorld(
+        risk,
+        portfolios,
+        market,
+        db,
+        _user(db, "alice"),
+        _user(db, "bob"),
+        admin,
+    )
     store.close()
 
 
@@ -108,10 +133,14 @@ def test_the_scenario_builder_applies_shocks_in_well_under_200_ms(world: RiskWor
 
 def test_another_users_portfolio_is_refused_by_every_method(world: RiskWorld) -> None:
     pid = spy_book(world)
-    calls = [lambda: world.risk.performance(world.bob, pid), lambda: world.risk.var(world.bob, pid),
-             lambda: world.risk.stress_model(world.bob, pid), lambda: world.risk.sectors(world.bob, pid),
-             lambda: world.risk.correlations("holdings", world.bob, pid),
-             lambda: world.risk.load_result(world.bob, pid, VarView, END)]  # fmt: skip
+    calls = [
+        lambda: world.risk.performance(world.bob, pid),
+        lambda: world.risk.var(world.bob, pid),
+        lambda: world.risk.stress_model(world.bob, pid),
+        lambda: world.risk.sectors(world.bob, pid),
+        lambda: world.risk.holdings_correlations(world.bob, pid),
+        lambda: world.risk.load_result(world.bob, pid, VarView, END),
+    ]
     for call in calls:
         with pytest.raises(PermissionDenied):
             call()
@@ -176,19 +205,20 @@ def test_a_young_book_gets_insufficient_history_with_advice_not_nan(world: RiskW
 
 
 def test_correlations_of_typed_symbols_are_a_clean_matrix(world: RiskWorld) -> None:
-    view = world.risk.correlations(["spy", "AAPL", "XLE", "GLD"], window="1Y")
+    view = world.risk.correlations_of(["spy", "AAPL", "XLE", "GLD"], window="1Y")
     m = view.matrix.to_numpy()
     np.testing.assert_allclose(m, m.T, atol=1e-15)
     np.testing.assert_allclose(np.diag(m), 1.0)
     assert np.all(np.abs(m) <= 1.0) and sorted(view.matrix.index) == ["AAPL", "GLD", "SPY", "XLE"]
-    shorter = world.risk.correlations(["SPY", "AAPL", "XLE", "GLD"], window="3M")
+    shorter = world.risk.correlations_of(["SPY", "AAPL", "XLE", "GLD"], window="3M")
     assert not np.allclose(shorter.matrix.loc[["SPY"], ["XLE"]], view.matrix.loc[["SPY"], ["XLE"]])
 
 
 def test_a_symbol_with_too_little_overlap_is_dropped_with_the_reason() -> None:
     rng = np.random.default_rng(3)
-    returns = pd.DataFrame(rng.normal(0, 0.01, (100, 3)), columns=["A", "B", "C"],
-                           index=pd.bdate_range("2026-01-01", periods=100))  # fmt: skip
+    returns = pd.DataFrame(
+        rng.normal(0, 0.01, (100, 3)), columns=["A", "B", "C"], index=pd.bdate_range("2026-01-01", periods=100)
+    )
     returns.iloc[:70, 2] = np.nan  # C has 30 returns, fewer than the 60 needed
     view = correlation_view(returns, "1Y", date(2026, 1, 1), date(2026, 5, 20), "pearson", date(2026, 5, 20), "csv")
     assert list(view.matrix.index) == ["A", "B"]
@@ -227,9 +257,14 @@ def test_every_view_survives_a_json_round_trip_exactly(world: RiskWorld) -> None
     import json
 
     pid = spy_book(world)
-    views = [world.risk.performance(world.alice, pid), world.risk.factors(world.alice, pid, "ridge"),
-             world.risk.volatility(world.alice, pid), world.risk.stress(world.alice, pid, "VIX to 40"),
-             world.risk.sectors(world.alice, pid), world.risk.pair("SPY", "XLE", "3M")]  # fmt: skip
+    views = [
+        world.risk.performance(world.alice, pid),
+        world.risk.factors(world.alice, pid, "ridge"),
+        world.risk.volatility(world.alice, pid),
+        world.risk.stress(world.alice, pid, "VIX to 40"),
+        world.risk.sectors(world.alice, pid),
+        world.risk.pair("SPY", "XLE", "3M"),
+    ]
     for view in views:
         back = type(view).from_payload(json.loads(json.dumps(view.to_payload(), allow_nan=False)))
         assert all(_same(getattr(view, f), getattr(back, f)) for f in view.__dataclass_fields__)
@@ -237,3 +272,22 @@ def test_every_view_survives_a_json_round_trip_exactly(world: RiskWorld) -> None
     # 100 % SPY: one position (HHI 1) and the S&P 500's own sector weights (no tilt)
     assert (sectors.hhi, sectors.band) == (1.0, "concentrated")
     np.testing.assert_allclose(sectors.tilts["active_pp"], 0.0, atol=1e-9)
+
+
+def test_reads_never_write_and_answer_from_the_built_in_catalogue_until_seeded(
+    db: Database, settings: Settings
+) -> None:
+    from sigma.db.models import BenchmarkWeight, FactorDefinition
+
+    market = MarketService(PriceStore(db.sessions), FakeProvider(empty_bars()), settings)
+    risk = RiskService(db.sessions, market, PortfolioService(db.sessions, market, settings), settings)
+    before = [(s.id, s.name, s.shocks) for s in risk.scenarios()]
+    assert [name for _, name, _ in before] == [s.name for s in SCENARIO_CATALOGUE]
+    with db.sessions() as session:
+        for table in (StressScenario, FactorDefinition, BenchmarkWeight):
+            assert session.scalar(select(func.count()).select_from(table)) == 0
+    risk.seed_reference()
+    risk.seed_reference()  # idempotent
+    assert [(s.id, s.name, s.shocks) for s in risk.scenarios()] == before
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(StressScenario)) == len(SCENARIO_CATALOGUE)

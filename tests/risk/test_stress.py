@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sigma.errors import InsufficientHistory, ValidationError
 from sigma.instruments.options import bsm
+from sigma.risk.option_book import OptionBook
 from sigma.risk.stress import (
     SCENARIO_CATALOGUE,
     Scenario,
@@ -20,7 +21,6 @@ from sigma.risk.stress import (
     propagate,
     run_scenario,
 )
-from sigma.risk.var import OptionBook
 
 BETAS = pd.DataFrame(
     {"market": [1.0, 1.3, 0.2], "rates": [0.0, -0.02, -0.17]}, index=["SPY", "NVDA", "TLT"]
@@ -29,8 +29,17 @@ SECTORS = pd.Series({"SPY": "Broad", "NVDA": "Information Technology", "TLT": "B
 
 
 def _call(units: float = 100.0) -> OptionBook:
-    return OptionBook(np.array([1]), np.array([180.0]), np.array([200.0]), np.array([0.5]), np.array([0.04]),
-                      np.array([0.45]), np.array(["call"]), np.array([units]), labels=("NVDA 200C",))  # fmt: skip
+    return OptionBook(
+        np.array([1]),
+        np.array([180.0]),
+        np.array([200.0]),
+        np.array([0.5]),
+        np.array([0.04]),
+        np.array([0.45]),
+        np.array(["call"]),
+        np.array([units]),
+        labels=("NVDA 200C",),
+    )
 
 
 @pytest.mark.parametrize("shock", [-0.10, -0.339, -0.568])
@@ -42,8 +51,11 @@ def test_a_spy_book_loses_exactly_the_market_shock(shock) -> None:
 
 def test_unshocked_factors_move_by_their_conditional_expectation() -> None:
     # σ_m = 1 %, σ_r = 0.05 pp, ρ = −0.4: E[r | m] = ρ σ_r / σ_m · m = −0.4 · 0.05 / 0.01 · (−0.20) = +0.40 pp
-    cov = pd.DataFrame([[1e-4, -0.4 * 0.01 * 0.05], [-0.4 * 0.01 * 0.05, 0.05**2]],
-                       index=["market", "rates"], columns=["market", "rates"])  # fmt: skip
+    cov = pd.DataFrame(
+        [[1e-4, -0.4 * 0.01 * 0.05], [-0.4 * 0.01 * 0.05, 0.05**2]],
+        index=["market", "rates"],
+        columns=["market", "rates"],
+    )
     moves = propagate({"market": -0.20}, cov, cov.index)
     assert moves["rates"] == pytest.approx(0.40, rel=1e-12)
     got = run_scenario(Scenario("m", {"market": -0.20}), pd.Series({"TLT": 1e5}), BETAS, 1e6, factor_cov=cov)

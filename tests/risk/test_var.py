@@ -13,8 +13,9 @@ from scipy.stats import t as student
 from sigma.errors import InsufficientHistory, UnknownSymbol
 from sigma.instruments.options import bsm
 from sigma.risk.factors import FactorFit, FitMethod
+from sigma.risk.option_book import OptionBook
 from sigma.risk.performance import historical_var
-from sigma.risk.var import OptionBook, value_at_risk
+from sigma.risk.var import value_at_risk
 
 DAYS = pd.bdate_range("2022-01-03", periods=400)
 METHODS = ["historical", "parametric", "monte_carlo"]
@@ -29,8 +30,16 @@ def returns() -> pd.DataFrame:
 
 
 def _put(units: float = 100.0, underlying: int = 0) -> OptionBook:
-    return OptionBook(np.array([underlying]), np.array([100.0]), np.array([95.0]), np.array([0.25]),
-                      np.array([0.04]), np.array([0.25]), np.array(["put"]), np.array([units]))  # fmt: skip
+    return OptionBook(
+        np.array([underlying]),
+        np.array([100.0]),
+        np.array([95.0]),
+        np.array([0.25]),
+        np.array([0.04]),
+        np.array([0.25]),
+        np.array(["put"]),
+        np.array([units]),
+    )
 
 
 def test_parametric_var_of_one_position_is_z_sigma_exposure() -> None:
@@ -113,11 +122,17 @@ def test_monte_carlo_var_of_a_linear_book_matches_the_student_t_quantile(returns
 def test_monte_carlo_with_a_factor_model_agrees_with_a_brute_force_simulation() -> None:
     idx, names = pd.Index(["A", "B"]), pd.Index(["Market"])
     fit = FactorFit(
-        betas=pd.DataFrame({"Market": [1.2, 0.6]}, index=idx), tstats=pd.DataFrame(), stderr=pd.DataFrame(),
-        r2=pd.Series(), resid_vol=pd.Series(), alpha=pd.Series(), n_obs=pd.Series(),
-        resid_var=pd.Series([1e-4, 2e-4], index=idx), factor_cov=pd.DataFrame([[1.5e-4]], index=names, columns=names),
+        betas=pd.DataFrame({"Market": [1.2, 0.6]}, index=idx),
+        tstats=pd.DataFrame(),
+        stderr=pd.DataFrame(),
+        r2=pd.Series(),
+        resid_vol=pd.Series(),
+        alpha=pd.Series(),
+        n_obs=pd.Series(),
+        resid_var=pd.Series([1e-4, 2e-4], index=idx),
+        factor_cov=pd.DataFrame([[1.5e-4]], index=names, columns=names),
         method=FitMethod.OLS,
-    )  # fmt: skip
+    )
     e = pd.Series({"A": 1e5, "B": -4e4})
     empty = pd.DataFrame(columns=idx, dtype=float)
     book = _put(200.0, underlying=0)

@@ -1,5 +1,4 @@
-"""Market-data providers behind one protocol (the only place besides sigma.chat.llm with network)."""
+"""Market-data providers behind one protocol (the only place besides sigma.chat.llm with network).
 
-from sigma.market.providers.base import BAR_COLUMNS, PROFILE_COLUMNS, FetchResult, PriceProvider, empty_bars
-
-__all__ = ["BAR_COLUMNS", "PROFILE_COLUMNS", "FetchResult", "PriceProvider", "empty_bars"]
+Each provider translates its vendor's payload into the standard frames of `sigma.market.standard`.
+"""

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sigma.conventions import Source
 from sigma.errors import ProviderUnavailable
-from sigma.market.providers.base import FetchResult, PriceProvider
+from sigma.market.standard import FetchResult, PriceProvider
 
 
 class LiveProvider(PriceProvider, Protocol):

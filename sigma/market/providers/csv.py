@@ -4,14 +4,15 @@ One file per symbol, `<SYMBOL>.csv` (`SPY.csv`, `^VIX.csv`; `BRK-B.csv` also ser
 file names matched case-insensitively. Columns are matched case- and whitespace-insensitively:
 Date and Close are required; Open, High, Low (filled from Close by validation), Adj Close
 (= Close when absent) and Volume are optional. Dates are ISO (YYYY-MM-DD) or US (MM/DD/YYYY).
-Separators: comma, semicolon (then a decimal comma is accepted) or tab; UTF-8 with or without
-a BOM. A bad file is reported in `FetchResult.errors` under its symbol and the rest still load.
+Files are read by `sigma.delimited` (the broker-file reader): separators comma, semicolon
+(then a decimal comma is accepted) or tab; UTF-8 with or without a BOM; a preamble before the
+header and a footer after the rows are skipped. A bad file is reported in `FetchResult.errors`
+under its symbol and the rest still load.
 """
 
 from __future__ import annotations
 
-import io
-import re
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,14 +21,25 @@ from pathlib import Path
 import pandas as pd
 
 from sigma.conventions import Source
-from sigma.errors import ProviderUnavailable
-from sigma.market.providers.base import BAR_COLUMNS, PROFILE_COLUMNS, FetchResult, empty_bars
+from sigma.delimited import DELIMITERS, NumberStyle, RawTable, TableSchema, parse_number, read_table
+from sigma.errors import ProviderUnavailable, ValidationError
+from sigma.market.standard import BAR_COLUMNS, PRICE_FIELDS, PROFILE_COLUMNS, FetchResult, empty_bars
 from sigma.market.validate import validate_bars
 
-_ALIASES = {
-    "date": "date", "open": "open", "high": "high", "low": "low", "close": "close", "volume": "volume",
-    "adjclose": "adj_close", "adjustedclose": "adj_close",
-}  # fmt: skip
+PRICE_FILE = TableSchema(
+    synonyms={
+        "date": ("date",),
+        "open": ("open",),
+        "high": ("high",),
+        "low": ("low",),
+        "close": ("close",),
+        "adj_close": ("adj close", "adjclose", "adjusted close", "adjustedclose"),
+        "volume": ("volume",),
+    },
+    required=(("date", "close"),),
+    number_fields=frozenset(PRICE_FIELDS),
+    date_fields=frozenset({"date"}),
+)
 _ISO = r"^(\d{4}-\d{1,2}-\d{1,2})"
 _US = r"^(\d{1,2}/\d{1,2}/\d{4})"
 
@@ -78,7 +90,7 @@ class CsvProvider:
                 )
             frames.append(window)
         bars = pd.concat([f for f in frames if not f.empty] or [empty_bars()], ignore_index=True)
-        return validate_bars(bars, Source.CSV).to_result(errors)
+        return validate_bars(bars, Source.CSV).with_errors(errors)
 
     def _files(self) -> dict[str, Path]:
         if not self.folder.is_dir():
@@ -113,47 +125,57 @@ def _find(files: dict[str, Path], symbol: str) -> Path | None:
 
 def read_price_file(path: Path, symbol: str) -> _Loaded:
     """One price file as a long frame (dates datetime64, not yet validated); CsvFileError if unusable."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CsvFileError(f"{path.name}: cannot be read as UTF-8 text ({exc.__class__.__name__})") from exc
-    separator = _separator(text)
-    try:
-        raw = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise CsvFileError(f"{path.name}: not a readable CSV ({str(exc).strip() or 'empty file'})") from exc
-    columns = _columns(raw, path.name)
-    if raw.empty:
+    table = _read(path)
+    missing = [label for name, label in (("date", "Date"), ("close", "Close")) if name not in table.columns]
+    if missing:
+        names = ", ".join(h.strip().lower() for h in table.detected.header)
+        raise CsvFileError(f"{path.name}: no '{missing[0]}' column (found: {names})")
+    if not table.rows:
         raise CsvFileError(f"{path.name}: no rows")
-    dates = _dates(raw[columns["date"]], path.name)
+    dates = _dates(pd.Series([table.value(r, "date") for r in table.rows], dtype=object), path.name)
     frame = pd.DataFrame({"symbol": symbol, "date": dates})
-    for name in ("open", "high", "low", "close", "adj_close", "volume"):
-        source = columns.get(name, columns["close"] if name == "adj_close" else None)
-        frame[name] = _numbers(raw[source], separator) if source is not None else float("nan")
+    style = _number_style(table)
+    for name in PRICE_FIELDS:
+        source = name if name in table.columns else "close" if name == "adj_close" else None
+        cells = [table.value(r, source) for r in table.rows] if source is not None else None
+        frame[name] = _numbers(cells, style) if cells is not None else float("nan")
     frame = frame[frame["date"].notna()].reindex(columns=list(BAR_COLUMNS))
     if frame.empty:
         raise CsvFileError(f"{path.name}: no rows with a readable date")
     return _Loaded(frame, frame["date"].min().date(), frame["date"].max().date())
 
 
-def _separator(text: str) -> str:
-    header = text.lstrip().splitlines()[0] if text.strip() else ""
-    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
-    return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+def _read(path: Path) -> RawTable:
+    """The file through the shared delimited-file reader; UTF-8 only, messages naming the file."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CsvFileError(f"{path.name}: cannot be read as UTF-8 text ({exc.__class__.__name__})") from exc
+    if not text.strip():
+        raise CsvFileError(f"{path.name}: not a readable CSV (No columns to parse from file)")
+    try:
+        return read_table(data, PRICE_FILE)
+    except ValidationError as exc:
+        if not str(exc).startswith("No header row"):
+            raise CsvFileError(f"{path.name}: {exc}") from exc
+        names = ", ".join(c.strip().lower() for c in _first_line_cells(text))
+        raise CsvFileError(f"{path.name}: no 'Date' column (found: {names})") from exc
 
 
-def _columns(raw: pd.DataFrame, file_name: str) -> dict[str, str]:
-    """Standard name -> the file's column name; CsvFileError when Date or Close is missing."""
-    found: dict[str, str] = {}
-    for column in raw.columns:
-        key = re.sub(r"[\s_.]+", "", str(column).strip().lower())
-        if key in _ALIASES and _ALIASES[key] not in found:
-            found[_ALIASES[key]] = column
-    for required, label in (("date", "Date"), ("close", "Close")):
-        if required not in found:
-            names = ", ".join(str(c).strip().lower() for c in raw.columns)
-            raise CsvFileError(f"{file_name}: no '{label}' column (found: {names})")
-    return found
+def _first_line_cells(text: str) -> list[str]:
+    """The cells of the first line, split on its most frequent delimiter (for an error message)."""
+    line = text.lstrip().splitlines()[0]
+    delimiter = max(DELIMITERS, key=line.count)
+    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+
+
+def _number_style(table: RawTable) -> NumberStyle:
+    """Semicolon files: a decimal comma when any number has a comma. Others: as the reader detected."""
+    if table.detected.delimiter != ";":
+        return table.reader.number_style
+    cells = (table.value(r, name) for r in table.rows for name in PRICE_FIELDS if name in table.columns)
+    return NumberStyle.EUROPEAN if any("," in c for c in cells) else NumberStyle.US
 
 
 def _dates(values: pd.Series, file_name: str) -> pd.Series:
@@ -168,8 +190,7 @@ def _dates(values: pd.Series, file_name: str) -> pd.Series:
     return dates
 
 
-def _numbers(values: pd.Series, separator: str) -> pd.Series:
-    """Numbers from text: a decimal comma in semicolon files, thousands commas otherwise."""
-    text = values.astype(str).str.strip()
-    text = text.str.replace(",", "." if separator == ";" else "", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+def _numbers(cells: list[str], style: NumberStyle) -> pd.Series:
+    """Numbers written the file's way (blank or unreadable: NaN)."""
+    values = [parse_number(c, style) for c in cells]
+    return pd.Series([float("nan") if v is None else v for v in values], dtype="float64")

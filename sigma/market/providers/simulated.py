@@ -13,8 +13,8 @@ from datetime import date
 import pandas as pd
 
 from sigma.conventions import Source
-from sigma.market.providers.base import FetchResult, empty_bars
 from sigma.market.simulated.market import SimulatedMarket, simulated_market
+from sigma.market.standard import FetchResult, empty_bars
 from sigma.market.universe import universe_profiles, universe_symbols
 
 UNKNOWN_REASON = "not in the simulated universe (sigma/market/data/universe.csv); use the live or csv provider"

@@ -18,9 +18,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sigma.conventions import TRADING_DAYS
-from sigma.market.simulated.factors import FACTOR_NAMES, Array
-from sigma.market.universe import GICS_SECTORS
+from sigma.conventions import GICS_SECTORS, TRADING_DAYS
+from sigma.market.simulated.factors import FACTOR_NAMES
+from sigma.typing import BoolArray, FloatArray, IntArray
 
 _COL = {name: i for i, name in enumerate(FACTOR_NAMES)}
 SECTOR_LOADED_CLASSES: Final = ("equity", "etf", "reit_etf")
@@ -81,7 +81,7 @@ BONDS: Final[dict[str, BondSpec]] = {
 MONTHLY_PAYERS: Final = ("O",)
 
 
-def loadings(universe: pd.DataFrame) -> Array:
+def loadings(universe: pd.DataFrame) -> FloatArray:
     """Factor loadings (assets, FACTOR_NAMES); zero rows for indices, bonds carry only idiosyncratic noise.
 
     Stocks get style loadings from their profile: size from market cap (mega caps negative), value
@@ -112,7 +112,9 @@ def loadings(universe: pd.DataFrame) -> Array:
     return b
 
 
-def bond_returns(yields: Array, ig: Array, hy: Array, specs: list[BondSpec]) -> tuple[Array, Array]:
+def bond_returns(
+    yields: FloatArray, ig: FloatArray, hy: FloatArray, specs: list[BondSpec]
+) -> tuple[FloatArray, FloatArray]:
     """Daily simple returns and running yields (percent points) of bond ETFs, (days, bonds) each.
 
     `yields` holds the Treasury yield at each spec's tenor. Return = carry (yesterday's yield / 252)
@@ -132,7 +134,7 @@ def bond_returns(yields: Array, ig: Array, hy: Array, specs: list[BondSpec]) -> 
 
 def calendar_flags(
     days: npt.NDArray[np.datetime64],
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+) -> tuple[BoolArray, BoolArray, IntArray]:
     """Per grid day: first business day of its month, first on or after the 15th, month number 1-12."""
     d = days.astype("datetime64[D]")
     month = d.astype("datetime64[M]")
@@ -143,10 +145,10 @@ def calendar_flags(
 
 
 def dividend_events(
-    flags: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.int64]],
+    flags: tuple[BoolArray, BoolArray, IntArray],
     universe: pd.DataFrame,
-    bond_mask: npt.NDArray[np.bool_],
-) -> Array:
+    bond_mask: BoolArray,
+) -> FloatArray:
     """Payments per year on each ex-date, 0 elsewhere, (days, assets): monthly, or quarterly staggered by stock."""
     first_of_month, first_mid, month_no = flags
     offset = np.where(universe["asset_class"].to_numpy() == "equity", np.arange(len(universe)) % 3, 0)
@@ -156,7 +158,9 @@ def dividend_events(
     return np.where(events, np.where(monthly, 12.0, 4.0)[None, :], 0.0)
 
 
-def prices(log_ret: Array, payout: Array, ref_price: Array, anchor: int) -> tuple[Array, Array]:
+def prices(
+    log_ret: FloatArray, payout: FloatArray, ref_price: FloatArray, anchor: int
+) -> tuple[FloatArray, FloatArray]:
     """Close (price) and adjusted close (total return), both equal to `ref_price` on row `anchor`."""
     log_tr = np.cumsum(log_ret, axis=0)
     log_div = np.cumsum(np.log1p(-payout), axis=0)
@@ -168,15 +172,15 @@ def prices(log_ret: Array, payout: Array, ref_price: Array, anchor: int) -> tupl
 class Ohlcv:
     """Daily open, high, low, close, adjusted close and volume, (days, assets) each."""
 
-    open: Array
-    high: Array
-    low: Array
-    close: Array
-    adj_close: Array
-    volume: npt.NDArray[np.int64]
+    open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    close: FloatArray
+    adj_close: FloatArray
+    volume: IntArray
 
 
-def ohlcv(close: Array, adj: Array, sigma: Array, base_volume: Array, noise: Array) -> Ohlcv:
+def ohlcv(close: FloatArray, adj: FloatArray, sigma: FloatArray, base_volume: FloatArray, noise: FloatArray) -> Ohlcv:
     """Bars consistent with the close and the day's vol: low <= min(open, close) <= max(open, close) <= high.
 
     Row 0 only seeds the previous close and is dropped. `sigma` is each asset's daily vol (a

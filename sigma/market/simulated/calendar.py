@@ -18,6 +18,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from sigma.typing import FloatArray, IntArray
+
 ORIGIN: Final = date(2005, 1, 3)
 ANCHOR_DATE: Final = date(2025, 10, 31)  # the close equals the universe's ref_price on this date
 FUTURE_START: Final = date(2026, 1, 2)
@@ -125,7 +127,7 @@ def horizon(end: date, episodes: tuple[Episode, ...]) -> date:
     return last
 
 
-def yield_anchors(days: npt.NDArray[np.datetime64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def yield_anchors(days: npt.NDArray[np.datetime64]) -> tuple[FloatArray, FloatArray]:
     """Anchor 3-month and 10-year yields (percent points) on each grid day."""
     knot_days = np.array([k[0] for k in YIELD_KNOTS], dtype="datetime64[D]").astype(np.int64)
     x = days.astype("datetime64[D]").astype(np.int64)
@@ -136,7 +138,7 @@ def yield_anchors(days: npt.NDArray[np.datetime64]) -> tuple[npt.NDArray[np.floa
 
 def episode_arrays(
     days: npt.NDArray[np.datetime64], episodes: tuple[Episode, ...]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+) -> tuple[IntArray, FloatArray, FloatArray]:
     """Per grid day: episode index (-1 outside), pinned daily log drift, and daily variance floor."""
     n = len(days)
     ep_id = np.full(n, -1, dtype=np.int64)

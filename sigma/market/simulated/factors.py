@@ -13,13 +13,10 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 from scipy.signal import lfilter
 
-from sigma.conventions import TRADING_DAYS
-from sigma.market.universe import GICS_SECTORS
-
-Array = npt.NDArray[np.float64]
+from sigma.conventions import GICS_SECTORS, TRADING_DAYS
+from sigma.typing import BoolArray, FloatArray, IntArray
 
 NU: Final = 5.0  # Student-t degrees of freedom of the shocks
 CALM_VOL: Final = 0.11  # long-run market vol in the calm regime
@@ -66,19 +63,22 @@ IG_SPREAD, HY_MULT, SPREAD_KAPPA, SPREAD_MKT, SPREAD_SD = 1.2, 3.3, 0.01, -2.8, 
 class MarketPath:
     """The market factor: daily log return, conditional daily variance, crisis flag, vol scaler, VIX."""
 
-    ret: Array
-    var: Array
-    crisis: npt.NDArray[np.bool_]
-    scaler: Array  # conditional vol / calm vol, clipped to [0.5, 6]
-    vix: Array
+    ret: FloatArray
+    var: FloatArray
+    crisis: BoolArray
+    scaler: FloatArray  # conditional vol / calm vol, clipped to [0.5, 6]
+    vix: FloatArray
 
 
-def standard_t(rng: np.random.Generator, shape: int | tuple[int, ...]) -> Array:
+def standard_t(rng: np.random.Generator, shape: int | tuple[int, ...]) -> FloatArray:
     """Student-t (NU) shocks scaled to unit variance."""
-    return rng.standard_t(NU, size=shape) / np.sqrt(NU / (NU - 2.0))
+    shocks: FloatArray = rng.standard_t(NU, size=shape) / np.sqrt(NU / (NU - 2.0))
+    return shocks
 
 
-def _garch_regime(z: Array, u: Array, floor: Array, forced: npt.NDArray[np.int64]) -> tuple[Array, Array, Array]:
+def _garch_regime(
+    z: FloatArray, u: FloatArray, floor: FloatArray, forced: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     # A scalar loop over dates: the GJR-GARCH and regime recursions are path-dependent, and
     # ~6,000 steps of float arithmetic take a few milliseconds; everything per-symbol is vectorised.
     alpha, gamma, beta = GJR
@@ -105,7 +105,7 @@ def _garch_regime(z: Array, u: Array, floor: Array, forced: npt.NDArray[np.int64
 
 
 def simulate_market(
-    rngs: dict[str, np.random.Generator], ep_id: npt.NDArray[np.int64], ep_drift: Array, ep_floor: Array
+    rngs: dict[str, np.random.Generator], ep_id: IntArray, ep_drift: FloatArray, ep_floor: FloatArray
 ) -> MarketPath:
     """The market factor: GJR-GARCH(1,1) with t shocks, a calm/crisis regime, and pinned episodes."""
     n = len(ep_id)
@@ -131,7 +131,7 @@ def simulate_market(
     return MarketPath(ret=ret, var=var, crisis=crisis > 0, scaler=scaler, vix=vix)
 
 
-def factor_vols(market: MarketPath) -> Array:
+def factor_vols(market: MarketPath) -> FloatArray:
     """Conditional daily vol of every factor in FACTOR_NAMES except rates, (days, k)."""
     specs = (*SECTOR_FACTORS.values(), *OTHER_FACTORS.values())
     vol = np.array([s[0] for s in specs]) / np.sqrt(TRADING_DAYS)
@@ -139,7 +139,7 @@ def factor_vols(market: MarketPath) -> Array:
     return np.column_stack([np.sqrt(market.var), vol * market.scaler[:, None] ** power])
 
 
-def simulate_factors(rngs: dict[str, np.random.Generator], market: MarketPath) -> Array:
+def simulate_factors(rngs: dict[str, np.random.Generator], market: MarketPath) -> FloatArray:
     """Daily log returns of every factor but rates, columns in FACTOR_NAMES order (rates appended later)."""
     n = len(market.ret)
     specs = (*SECTOR_FACTORS.values(), *OTHER_FACTORS.values())
@@ -151,25 +151,25 @@ def simulate_factors(rngs: dict[str, np.random.Generator], market: MarketPath) -
     return np.column_stack([market.ret, drift + sd * shocks])
 
 
-def ns_loadings(tenors: Array) -> Array:
+def ns_loadings(tenors: FloatArray) -> FloatArray:
     """Nelson-Siegel loadings (level, slope, curvature) at each tenor in years, (3, tenors)."""
     x = np.asarray(tenors, dtype=float) / NS_DECAY
     slope = (1.0 - np.exp(-x)) / x
     return np.vstack([np.ones_like(x), slope, slope - np.exp(-x)])
 
 
-def _ou(shocks: Array, kappa: float) -> Array:
+def _ou(shocks: FloatArray, kappa: float) -> FloatArray:
     """AR(1) deviation x_t = (1 - kappa) x_{t-1} + shock_t from x = 0 (causal, via lfilter)."""
     return np.asarray(lfilter([1.0], [1.0, -(1.0 - kappa)], shocks, axis=0))
 
 
-def _smooth_floor(x: Array) -> Array:
+def _smooth_floor(x: FloatArray) -> FloatArray:
     return 0.5 * (x + np.sqrt(x * x + 0.0004))  # ~max(x, 0), positive and smooth near zero
 
 
 def simulate_curve(
-    rngs: dict[str, np.random.Generator], market: MarketPath, anchors: tuple[Array, Array], tenors: Array
-) -> Array:
+    rngs: dict[str, np.random.Generator], market: MarketPath, anchors: tuple[FloatArray, FloatArray], tenors: FloatArray
+) -> FloatArray:
     """Yields in percent points at `tenors` (years), (days, tenors): anchors + mean-reverting NS deviations."""
     short, long = anchors
     load = ns_loadings(np.array([0.25, 10.0]))
@@ -185,7 +185,7 @@ def simulate_curve(
     return np.clip(_smooth_floor(anchor_curve + damp * (dev @ loads)), 0.0, 8.0)
 
 
-def simulate_spreads(rngs: dict[str, np.random.Generator], market: MarketPath) -> tuple[Array, Array]:
+def simulate_spreads(rngs: dict[str, np.random.Generator], market: MarketPath) -> tuple[FloatArray, FloatArray]:
     """Investment-grade and high-yield credit spreads (percent points), widening when the market falls."""
     n = len(market.ret)
     mkt = market.ret - CALM_DRIFT / TRADING_DAYS

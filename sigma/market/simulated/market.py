@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,12 +27,10 @@ import pandas as pd
 
 from sigma.conventions import TRADING_DAYS
 from sigma.errors import UnknownSymbol, ValidationError
-from sigma.market.providers.base import BAR_COLUMNS, PROFILE_COLUMNS
-from sigma.market.simulated import assets as sa
-from sigma.market.simulated import calendar as sh
-from sigma.market.simulated import factors as sf
-from sigma.market.simulated.factors import Array
+from sigma.market.simulated import assets, calendar, factors
+from sigma.market.standard import BAR_COLUMNS, PRICE_FIELDS, PROFILE_COLUMNS
 from sigma.market.universe import VIX_SYMBOL, YIELD_TENORS, load_universe
+from sigma.typing import AnyArray, BoolArray, FloatArray
 
 STREAMS = ("future", "market", "regime", "vix", "sectors", "styles", "rates", "credit")
 IDIO_CODE, OHLCV_CODE = 101, 102  # per-asset shocks: one Generator per (seed, code, calendar year)
@@ -60,7 +57,7 @@ class SimulatedMarket:
     end: date
     close: pd.DataFrame
     profiles: pd.DataFrame
-    _bars: sa.Ohlcv = field(repr=False)
+    _bars: assets.Ohlcv = field(repr=False)
 
     @property
     def symbols(self) -> list[str]:
@@ -86,7 +83,7 @@ class SimulatedMarket:
         dates = np.array([d.date() for d in index[lo:hi]], dtype=object)
         b = self._bars
         frame = {"symbol": np.repeat(np.array(names, dtype=object), len(dates)), "date": np.tile(dates, len(names))}
-        for name in ("open", "high", "low", "close", "adj_close", "volume"):
+        for name in PRICE_FIELDS:
             frame[name] = getattr(b, name)[lo:hi, cols].T.ravel()
         return pd.DataFrame(frame, columns=list(BAR_COLUMNS))
 
@@ -106,14 +103,14 @@ def _yearly_draws(
     code: int,
     days: npt.NDArray[np.datetime64],
     rows: slice,
-    draw: Callable[[np.random.Generator, int], npt.NDArray[Any]],
-) -> npt.NDArray[Any]:
+    draw: Callable[[np.random.Generator, int], AnyArray],
+) -> AnyArray:
     """Per-asset shocks for grid `rows`, one Generator per calendar year drawing that whole year.
 
     Whole-year blocks make a date's shocks independent of the window, and skip the years before it.
     """
     year = days.astype("datetime64[Y]")
-    out: npt.NDArray[Any] | None = None
+    out: AnyArray | None = None
     for y in np.unique(year[rows]):  # ~11 blocks for a decade; each block is one vectorised draw
         first = int(np.searchsorted(year, y))
         size = int(np.busday_count(y.astype("datetime64[D]"), (y + 1).astype("datetime64[D]")))
@@ -127,16 +124,17 @@ def _yearly_draws(
     return out
 
 
-def _idio_draw(n_assets: int) -> Callable[[np.random.Generator, int], Array]:
-    def draw(rng: np.random.Generator, size: int) -> Array:
+def _idio_draw(n_assets: int) -> Callable[[np.random.Generator, int], FloatArray]:
+    def draw(rng: np.random.Generator, size: int) -> FloatArray:
         z = rng.standard_normal((size, n_assets))
         jump = rng.random((size, n_assets)) < JUMP_PROB
-        return z * np.where(jump, JUMP_SCALE, 1.0) / np.sqrt(1.0 + JUMP_PROB * (JUMP_SCALE**2 - 1.0))
+        shocks: FloatArray = z * np.where(jump, JUMP_SCALE, 1.0) / np.sqrt(1.0 + JUMP_PROB * (JUMP_SCALE**2 - 1.0))
+        return shocks
 
     return draw
 
 
-def _asset_sigma(b: Array, factor_sd: Array, idio_sd: Array, rate_sd: Array) -> Array:
+def _asset_sigma(b: FloatArray, factor_sd: FloatArray, idio_sd: FloatArray, rate_sd: FloatArray) -> FloatArray:
     """Approximate daily vol per asset and day (factor correlations ignored): sizes the OHLC ranges."""
     var = factor_sd**2 @ (b[:, :-1] ** 2).T + np.outer(rate_sd**2, b[:, -1] ** 2) + idio_sd**2
     return np.asarray(np.sqrt(var))
@@ -148,53 +146,53 @@ class _Paths:
 
     days: npt.NDArray[np.datetime64]
     anchor: int
-    market: sf.MarketPath
-    factors: Array  # (days, FACTOR_NAMES) log returns; rates = daily change of ^TNX in pp
-    curve: Array  # yields at YIELD_TENORS then at each bond's tenor
-    ig: Array
-    hy: Array
+    market: factors.MarketPath
+    factors: FloatArray  # (days, FACTOR_NAMES) log returns; rates = daily change of ^TNX in pp
+    curve: FloatArray  # yields at YIELD_TENORS then at each bond's tenor
+    ig: FloatArray
+    hy: FloatArray
 
 
 def _paths(seed: int, end: date, bond_tenors: list[float]) -> _Paths:
     rngs = _streams(seed)
-    episodes = sh.HISTORICAL_EPISODES + sh.future_episodes(rngs["future"])
-    days = _business_days(sh.ORIGIN, sh.horizon(end, episodes))
-    market = sf.simulate_market(rngs, *sh.episode_arrays(days, episodes))
+    episodes = calendar.HISTORICAL_EPISODES + calendar.future_episodes(rngs["future"])
+    days = _business_days(calendar.ORIGIN, calendar.horizon(end, episodes))
+    market = factors.simulate_market(rngs, *calendar.episode_arrays(days, episodes))
     tenors = np.array([*YIELD_TENORS.values(), *bond_tenors])
-    curve = sf.simulate_curve(rngs, market, sh.yield_anchors(days), tenors)
+    curve = factors.simulate_curve(rngs, market, calendar.yield_anchors(days), tenors)
     tnx = curve[:, list(YIELD_TENORS).index("^TNX")]
-    factors = np.column_stack([sf.simulate_factors(rngs, market), np.diff(tnx, prepend=tnx[0])])
-    anchor = int(np.searchsorted(days, np.datetime64(sh.ANCHOR_DATE, "D"), side="right")) - 1
-    return _Paths(days, anchor, market, factors, curve, *sf.simulate_spreads(rngs, market))
+    returns = np.column_stack([factors.simulate_factors(rngs, market), np.diff(tnx, prepend=tnx[0])])
+    anchor = int(np.searchsorted(days, np.datetime64(calendar.ANCHOR_DATE, "D"), side="right")) - 1
+    return _Paths(days, anchor, market, returns, curve, *factors.simulate_spreads(rngs, market))
 
 
 def _window(days: npt.NDArray[np.datetime64], end: date, years: int) -> slice:
     last = int(np.searchsorted(days, np.datetime64(end, "D"), side="right")) - 1
     first_day = (pd.Timestamp(end) - pd.DateOffset(years=years)).date()
-    first = int(np.searchsorted(days, np.datetime64(max(first_day, sh.ORIGIN), "D"), side="left"))
+    first = int(np.searchsorted(days, np.datetime64(max(first_day, calendar.ORIGIN), "D"), side="left"))
     return slice(first, last + 1)
 
 
-def _simulate(seed: int, end: date, window_years: int) -> tuple[npt.NDArray[np.datetime64], sa.Ohlcv, pd.DataFrame]:
+def _simulate(seed: int, end: date, window_years: int) -> tuple[npt.NDArray[np.datetime64], assets.Ohlcv, pd.DataFrame]:
     """Bars of every symbol over the window, plus its dates and the universe.
 
     Per-asset work covers only the rows between the window (and one day before it) and the anchor.
     """
     uni = load_universe()
-    is_bond = uni["symbol"].isin(list(sa.BONDS)).to_numpy()
-    specs = [sa.BONDS[s] for s in uni["symbol"][is_bond]]
+    is_bond = uni["symbol"].isin(list(assets.BONDS)).to_numpy()
+    specs = [assets.BONDS[s] for s in uni["symbol"][is_bond]]
     p = _paths(seed, end, [s.tenor for s in specs])
     win = _window(p.days, end, window_years)
     rows = slice(max(min(win.start, p.anchor) - 1, 0), max(win.stop, p.anchor + 1))
-    b = sa.loadings(uni)
+    b = assets.loadings(uni)
     scaler = p.market.scaler[rows, None]
     idio_sd = uni["idio_vol"].fillna(0.0).to_numpy() / np.sqrt(TRADING_DAYS) * scaler**0.4
     log_ret = p.factors[rows] @ b.T + idio_sd * _yearly_draws(seed, IDIO_CODE, p.days, rows, _idio_draw(len(uni)))
-    bond_ret, bond_yield = sa.bond_returns(p.curve[:, len(YIELD_TENORS) :], p.ig, p.hy, specs)
+    bond_ret, bond_yield = assets.bond_returns(p.curve[:, len(YIELD_TENORS) :], p.ig, p.hy, specs)
     log_ret[:, is_bond] += np.log1p(bond_ret[rows])
     ref = uni["ref_price"].fillna(1.0).to_numpy()
-    close, adj = sa.prices(log_ret, _payout(p.days, uni, is_bond, bond_yield, rows), ref, p.anchor - rows.start)
-    sigma = _asset_sigma(b, sf.factor_vols(p.market)[rows], idio_sd, RATE_VOL * p.market.scaler[rows] ** 0.3)
+    close, adj = assets.prices(log_ret, _payout(p.days, uni, is_bond, bond_yield, rows), ref, p.anchor - rows.start)
+    sigma = _asset_sigma(b, factors.factor_vols(p.market)[rows], idio_sd, RATE_VOL * p.market.scaler[rows] ** 0.3)
     sigma[:, is_bond] += np.array([s.duration * s.rate_weight for s in specs]) * RATE_VOL / 100.0
     _set_levels(uni, close, adj, sigma, p, rows)
     turnover = np.array([TURNOVER[c] for c in uni["asset_class"]])
@@ -207,28 +205,31 @@ def _simulate(seed: int, end: date, window_years: int) -> tuple[npt.NDArray[np.d
 
 
 def _payout(
-    days: npt.NDArray[np.datetime64], uni: pd.DataFrame, is_bond: npt.NDArray[np.bool_], bond_yield: Array, rows: slice
-) -> Array:
+    days: npt.NDArray[np.datetime64], uni: pd.DataFrame, is_bond: BoolArray, bond_yield: FloatArray, rows: slice
+) -> FloatArray:
     """Dividend paid on each ex-date as a fraction of the price, (rows, assets); bond funds pay their yield."""
-    first_of_month, first_mid, month_no = sa.calendar_flags(days)
-    per_year = sa.dividend_events((first_of_month[rows], first_mid[rows], month_no[rows]), uni, is_bond)
+    first_of_month, first_mid, month_no = assets.calendar_flags(days)
+    per_year = assets.dividend_events((first_of_month[rows], first_mid[rows], month_no[rows]), uni, is_bond)
     rate = np.repeat(uni["dividend_yield"].fillna(0.0).to_numpy()[None, :], len(per_year), axis=0)
     rate[:, is_bond] = bond_yield[rows] / 100.0
-    return np.divide(rate, per_year, out=np.zeros_like(rate), where=per_year > 0)
+    payout: FloatArray = np.divide(rate, per_year, out=np.zeros_like(rate), where=per_year > 0)
+    return payout
 
 
 def _window_bars(
-    cut: slice, close: Array, adj: Array, sigma: Array, base_volume: Array, noise: npt.NDArray[Any]
-) -> sa.Ohlcv:
+    cut: slice, close: FloatArray, adj: FloatArray, sigma: FloatArray, base_volume: FloatArray, noise: AnyArray
+) -> assets.Ohlcv:
     """OHLCV of the window rows `cut`, using the row before it for the previous close."""
     pad = slice(cut.start - 1 if cut.start > 0 else 0, cut.stop)
-    bars = sa.ohlcv(close[pad], adj[pad], sigma[pad], base_volume, noise[pad])
+    bars = assets.ohlcv(close[pad], adj[pad], sigma[pad], base_volume, noise[pad])
     if cut.start == 0:  # the window opens on the origin date: no previous close, the day opens flat
         bars = _prepend_first(bars, close[0], adj[0], base_volume)
     return bars
 
 
-def _set_levels(uni: pd.DataFrame, close: Array, adj: Array, sigma: Array, p: _Paths, rows: slice) -> None:
+def _set_levels(
+    uni: pd.DataFrame, close: FloatArray, adj: FloatArray, sigma: FloatArray, p: _Paths, rows: slice
+) -> None:
     """Write the yields and the VIX (levels, not prices) into their columns, in place."""
     levels = {**{s: p.curve[rows, i] for i, s in enumerate(YIELD_TENORS)}, VIX_SYMBOL: p.market.vix[rows]}
     symbols = uni["symbol"].tolist()
@@ -238,11 +239,11 @@ def _set_levels(uni: pd.DataFrame, close: Array, adj: Array, sigma: Array, p: _P
         sigma[:, j] = VIX_BAR_VOL if symbol == VIX_SYMBOL else YIELD_BAR_VOL
 
 
-def _prepend_first(bars: sa.Ohlcv, close: Array, adj: Array, base_volume: Array) -> sa.Ohlcv:
+def _prepend_first(bars: assets.Ohlcv, close: FloatArray, adj: FloatArray, base_volume: FloatArray) -> assets.Ohlcv:
     """Add the origin day's bar (open = high = low = close) in front of bars that start the day after."""
     vol = np.rint(base_volume).astype(np.int64)
     flat = np.vstack([close[None, :], bars.close])
-    return sa.Ohlcv(
+    return assets.Ohlcv(
         open=np.vstack([close[None, :], bars.open]),
         high=np.vstack([close[None, :], bars.high]),
         low=np.vstack([close[None, :], bars.low]),
@@ -258,9 +259,10 @@ def simulated_market(*, end: date, years: int = 10, seed: int = 1) -> SimulatedM
     Starts no earlier than the simulation origin (2005-01-03). Raises ValidationError for an
     `end` before the origin, `years` < 1 or a negative seed.
     """
-    if end < sh.ORIGIN or years < 1 or seed < 0:
+    if end < calendar.ORIGIN or years < 1 or seed < 0:
         raise ValidationError(
-            f"The simulated market needs end >= {sh.ORIGIN}, years >= 1 and seed >= 0 (got {end}, {years}, {seed})."
+            f"The simulated market needs end >= {calendar.ORIGIN}, years >= 1 and seed >= 0 "
+            f"(got {end}, {years}, {seed})."
         )
     days, bars, uni = _simulate(seed, end, years)
     index = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date")

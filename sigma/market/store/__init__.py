@@ -1,1 +1,2 @@
-"""The price store: the `prices` and `securities` tables, the columnar reader, wide frames, the cache."""
+"""The price store: `prices` (the store), `catalog` (what it holds), `refresh` (incremental fetches),
+`bars` (what goes in), `reader` (ADBC reads), `frames` (wide frames), `cache` (the frame cache)."""

@@ -24,7 +24,7 @@ from numbers import Number
 
 import pandas as pd
 
-from sigma.delimited import FORMULA_TRIGGERS
+from sigma.delimited.cells import FORMULA_TRIGGERS
 
 POSITION_COLUMNS: tuple[str, ...] = ("symbol", "type", "quantity", "entry_price", "entry_date", "underlying")
 POSITION_COLUMNS += ("strike", "expiry", "multiplier", "notes")

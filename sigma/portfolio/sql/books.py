@@ -10,7 +10,6 @@ not a dated flow. A withdrawal may not exceed the current balance.
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 import pandas as pd
 from sqlalchemy import select
@@ -19,28 +18,11 @@ from sqlalchemy.orm import Session
 from sigma.auth.model import AuthUser
 from sigma.db.models import CashFlow, Portfolio
 from sigma.errors import ValidationError
-from sigma.portfolio.model import CASH_FLOW_COLUMNS
-from sigma.portfolio.sql.common import invalidate_snapshots, owned_portfolio
-
-MAX_NAME = 128
-
-
-class FlowKind(StrEnum):
-    """Kinds of cash flow; the amount is entered positive and stored signed."""
-
-    DEPOSIT = "deposit"
-    WITHDRAWAL = "withdrawal"
-    DIVIDEND = "dividend"
-
-
-def clean_name(name: str) -> str:
-    """A portfolio name without surrounding blanks; empty or too long is a ValidationError."""
-    text = (name or "").strip()
-    if not text:
-        raise ValidationError("name: a portfolio needs a name.")
-    if len(text) > MAX_NAME:
-        raise ValidationError(f"name: at most {MAX_NAME} characters (got {len(text)}).")
-    return text
+from sigma.portfolio.model import FlowKind
+from sigma.portfolio.rules import clean_name, signed_flow
+from sigma.portfolio.sql.owned import owned_portfolio
+from sigma.portfolio.sql.snapshots import invalidate_snapshots
+from sigma.portfolio.view.columns import CASH_FLOW_COLUMNS
 
 
 def check_unique(session: Session, user: AuthUser, name: str, except_id: int | None = None) -> None:
@@ -49,6 +31,13 @@ def check_unique(session: Session, user: AuthUser, name: str, except_id: int | N
     other = session.scalar(stmt)
     if other is not None and other != except_id:
         raise ValidationError(f"name: you already have a portfolio called {name!r}.")
+
+
+def rename_portfolio(session: Session, user: AuthUser, pid: int, name: str) -> None:
+    """Rename the user's portfolio `pid` (the name checked and still unique per owner)."""
+    portfolio, text = owned_portfolio(session, user, pid), clean_name(name)
+    check_unique(session, user, text, except_id=pid)
+    portfolio.name = text
 
 
 def list_portfolios(session: Session, user: AuthUser, include_archived: bool) -> list[Portfolio]:
@@ -67,30 +56,24 @@ def create_portfolio(
     check_unique(session, user, text)
     if not cash >= 0:
         raise ValidationError(f"cash: the opening cash must be 0 or more (got {cash}).")
-    book = Portfolio(owner_id=user.id, name=text, benchmark=benchmark, cash=float(cash), description=description or "")
-    session.add(book)
+    portfolio = Portfolio(
+        owner_id=user.id, name=text, benchmark=benchmark, cash=float(cash), description=description or ""
+    )
+    session.add(portfolio)
     session.flush()
-    return book
+    return portfolio
 
 
 def record_cash_flow(
-    session: Session, user: AuthUser, pid: int, day: date, kind: str, amount: float, note: str, today: date
+    session: Session, user: AuthUser, pid: int, day: date, kind: FlowKind | str, amount: float, note: str, today: date
 ) -> None:
     """Store a signed cash flow and move the balance; invalidate snapshots from `day`."""
-    book = owned_portfolio(session, user, pid)
-    try:
-        flow_kind = FlowKind(kind)
-    except ValueError:
-        raise ValidationError(f"kind: {kind!r} is not one of deposit, withdrawal, dividend.") from None
-    if not amount > 0:
-        raise ValidationError(f"amount: enter a positive amount (got {amount}); the kind gives the sign.")
-    if day > today:
-        raise ValidationError(f"date: {day} is in the future (today is {today}).")
-    signed = -float(amount) if flow_kind is FlowKind.WITHDRAWAL else float(amount)
-    if book.cash + signed < -1e-9:
-        raise ValidationError(f"amount: withdrawing {amount:,.2f} exceeds the cash balance {book.cash:,.2f}.")
+    portfolio = owned_portfolio(session, user, pid)
+    flow_kind, signed = signed_flow(kind, amount, day, today)
+    if portfolio.cash + signed < -1e-9:
+        raise ValidationError(f"amount: withdrawing {amount:,.2f} exceeds the cash balance {portfolio.cash:,.2f}.")
     session.add(CashFlow(portfolio_id=pid, date=day, kind=flow_kind.value, amount=signed, note=note or ""))
-    book.cash = book.cash + signed
+    portfolio.cash = portfolio.cash + signed
     invalidate_snapshots(session, pid, [day])
 
 

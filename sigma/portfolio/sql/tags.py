@@ -8,7 +8,6 @@ options) from the stored profiles; a sync moves each position to its current sec
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -20,29 +19,22 @@ from sigma.db import upsert
 from sigma.db.models import Position, PositionTag, Tag
 from sigma.errors import ValidationError
 from sigma.portfolio.model import TagInfo
-from sigma.portfolio.sql.common import denied, owned_positions
+from sigma.portfolio.rules import tag_color, tag_name
+from sigma.portfolio.sql.owned import denied, owned_positions
 
-MAX_TAG = 64
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 SECTOR_COLORS = {
-    "Information Technology": "#4c78a8", "Financials": "#f58518", "Health Care": "#54a24b",
-    "Consumer Discretionary": "#e45756", "Consumer Staples": "#72b7b2", "Energy": "#b79a20",
-    "Industrials": "#9d755d", "Utilities": "#bab0ac", "Materials": "#ff9da6", "Real Estate": "#79706e",
+    "Information Technology": "#4c78a8",
+    "Financials": "#f58518",
+    "Health Care": "#54a24b",
+    "Consumer Discretionary": "#e45756",
+    "Consumer Staples": "#72b7b2",
+    "Energy": "#b79a20",
+    "Industrials": "#9d755d",
+    "Utilities": "#bab0ac",
+    "Materials": "#ff9da6",
+    "Real Estate": "#79706e",
     "Communication Services": "#b279a2",
-}  # fmt: skip
-
-
-def _name(name: str) -> str:
-    text = (name or "").strip()
-    if not 0 < len(text) <= MAX_TAG:
-        raise ValidationError(f"name: a tag name has 1 to {MAX_TAG} characters (got {len(text)}).")
-    return text
-
-
-def _color(color: str) -> str:
-    if not _COLOR.fullmatch(color or ""):
-        raise ValidationError(f"color: use a hex colour like #4c78a8 (got {color!r}).")
-    return color.lower()
+}
 
 
 def owned_tag(session: Session, user: AuthUser, tag_id: int) -> Tag:
@@ -74,7 +66,7 @@ def tags(session: Session, user: AuthUser) -> list[TagInfo]:
 
 def create_tag(session: Session, user: AuthUser, name: str, color: str) -> TagInfo:
     """A new manual tag."""
-    text, hex_color = _name(name), _color(color)
+    text, hex_color = tag_name(name), tag_color(color)
     _unique(session, user, text)
     tag = Tag(owner_id=user.id, name=text, color=hex_color, auto=False)
     session.add(tag)
@@ -85,14 +77,14 @@ def create_tag(session: Session, user: AuthUser, name: str, color: str) -> TagIn
 def rename_tag(session: Session, user: AuthUser, tag_id: int, name: str) -> None:
     """Rename a tag (still unique per owner)."""
     tag = owned_tag(session, user, tag_id)
-    text = _name(name)
+    text = tag_name(name)
     _unique(session, user, text, except_id=tag.id)
     tag.name = text
 
 
 def recolor_tag(session: Session, user: AuthUser, tag_id: int, color: str) -> None:
     """Change a tag's colour."""
-    owned_tag(session, user, tag_id).color = _color(color)
+    owned_tag(session, user, tag_id).color = tag_color(color)
 
 
 def delete_tag(session: Session, user: AuthUser, tag_id: int) -> None:

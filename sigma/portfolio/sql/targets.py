@@ -8,7 +8,6 @@ hold get a warning and are skipped. The export writes one row per priced symbol.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -23,36 +22,22 @@ from sigma.db import upsert
 from sigma.db.models import Position, TargetPrice
 from sigma.errors import ValidationError
 from sigma.portfolio.files.export import targets_to_csv
-from sigma.portfolio.files.imports import ImportRow, RowStatus, TargetDraft, TargetImportPreview, parse_targets_csv
-from sigma.portfolio.model import ImportResult
-from sigma.portfolio.sql.common import owned_positions
-
-TARGET_FIELDS = ("target_eoy", "target_next_year", "downside")
-
-
-def _value(raw: object, name: str) -> float | None:
-    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
-        return None
-    if not isinstance(raw, int | float) or raw <= 0:
-        raise ValidationError(f"{name}: a target must be a number greater than 0 (got {raw!r}).")
-    return float(raw)
+from sigma.portfolio.files.targets import parse_targets_csv
+from sigma.portfolio.model import ImportResult, ImportRow, RowStatus, TargetDraft, TargetImportPreview
+from sigma.portfolio.rules import TARGET_FIELDS, target_row
+from sigma.portfolio.sql.owned import owned_positions
 
 
-def target_row(position_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    """A checked target_prices row (blank targets are None)."""
-    note = values.get("note")
-    clean_note = "" if note is None or (isinstance(note, float) and math.isnan(note)) else str(note)
-    return {
-        "position_id": int(position_id),
-        **{name: _value(values.get(name), name) for name in TARGET_FIELDS},
-        "note": clean_note,
-    }
-
-
-def write_targets(session: Session, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+def write_targets(session: Session, rows: Sequence[dict[str, object]], now: datetime) -> None:
     """Upsert target rows (stamped `now`, UTC) in one statement."""
     stamped = [{**r, "updated_at": now} for r in rows]
     upsert(session, TargetPrice.__table__, stamped, key=("position_id",))  # type: ignore[arg-type]
+
+
+def set_targets(session: Session, user: AuthUser, position_id: int, values: dict[str, object], now: datetime) -> None:
+    """Set the targets of the user's position `position_id` (each > 0 when given)."""
+    row = owned_positions(session, user, [position_id])[0]
+    write_targets(session, [target_row(row.id, values)], now)
 
 
 def bulk_set_targets(session: Session, user: AuthUser, pid: int, frame: pd.DataFrame, now: datetime) -> int:

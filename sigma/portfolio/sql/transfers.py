@@ -23,17 +23,19 @@ from sigma.conventions import PositionType
 from sigma.db.models import Position
 from sigma.errors import ValidationError
 from sigma.portfolio.files.export import positions_to_csv
-from sigma.portfolio.files.imports import (
+from sigma.portfolio.files.positions import parse_positions_csv
+from sigma.portfolio.model import (
     ImportPreview,
+    ImportResult,
     ImportRow,
     PositionDraft,
     RowStatus,
-    parse_positions_csv,
     position_fingerprint,
 )
-from sigma.portfolio.model import ImportResult
-from sigma.portfolio.sql.common import invalidate_snapshots, positions_frame
-from sigma.portfolio.sql.positions import check_draft, draft_row, known_check
+from sigma.portfolio.rules import check_draft, known_check
+from sigma.portfolio.sql.positions import draft_row
+from sigma.portfolio.sql.records import positions_frame
+from sigma.portfolio.sql.snapshots import invalidate_snapshots
 
 ALREADY = "already imported"
 
@@ -46,9 +48,17 @@ def stored_fingerprints(frame: pd.DataFrame) -> set[str]:
         strike = None if pd.isna(r["strike"]) else float(r["strike"])
         try:
             draft = PositionDraft(
-                r["symbol"], PositionType(r["position_type"]), r["quantity"], r["entry_price"], r["entry_date"],
-                r["underlying"], strike, r["expiry"], r["multiplier"], r["notes"],
-            )  # fmt: skip
+                r["symbol"],
+                PositionType(r["position_type"]),
+                r["quantity"],
+                r["entry_price"],
+                r["entry_date"],
+                r["underlying"],
+                strike,
+                r["expiry"],
+                r["multiplier"],
+                r["notes"],
+            )
         except (ValueError, ValidationError):
             continue
         out.add(position_fingerprint(draft))

@@ -1,51 +1,44 @@
-"""Loading what the Portfolio view needs, in a number of SQL statements that does not grow with the book.
+"""Loading what the Portfolio view needs, in a number of SQL statements that does not grow with the portfolio.
 
 Statements on the warm path: the portfolio (1), positions with their targets (1), their tags (1),
 the last price dates (1), the close frame (1, plus the store's version probe), the profiles (1),
 the portfolio snapshots (1), the position snapshots of the attribution window (1), the market
-status (1). When the snapshots are missing or behind the latest price date, the backfill runs
-first (its own bounded statements) and the snapshots are read again.
+status (1). When the stored snapshots stop before the latest price date, the cash flows (1) are
+read too and the days not stored yet are computed in memory (`snapshots.unsaved`): a read
+writes nothing; the jobs process stores them (`sql.snapshots.backfill`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.auth.model import AuthUser
-from sigma.db.models import Position, PositionSnapshot, PositionTag, Tag, TargetPrice
+from sigma.db.models import Position, PositionTag, Tag, TargetPrice
+from sigma.errors import InsufficientHistory
 from sigma.market.service import MarketService, MarketStatus
+from sigma.portfolio.exposure import with_classes
+from sigma.portfolio.inputs import BookRecord, PriceInputs, ViewData
 from sigma.portfolio.model import PortfolioInfo
 from sigma.portfolio.snapshots import (
-    VOL_LEAD_DAYS,
-    PriceInputs,
-    backfill,
-    load_prices,
-    load_snapshots,
-    priced_symbols,
+    VOL_LEAD_CALENDAR_DAYS,
+    behind,
+    unsaved,
+    window_start,
+    window_with_unsaved,
+    with_unsaved,
 )
-from sigma.portfolio.sql.common import POSITION_FIELDS, info, owned_portfolio, typed_positions
-from sigma.portfolio.valuation import OPTION_TYPES
+from sigma.portfolio.sql.owned import info, owned_portfolio
+from sigma.portfolio.sql.prices import load_prices
+from sigma.portfolio.sql.records import POSITION_FIELDS, load_flows, typed_positions
+from sigma.portfolio.sql.snapshots import load_snapshots, load_window
+from sigma.portfolio.valuation import symbols_to_price
 
-HISTORY_DAYS = 500  # calendar days of prices for one-year vol medians, betas and the activity feed
+PRICE_HISTORY_CALENDAR_DAYS = 500  # prices for one-year vol medians, betas and the activity feed
 TARGET_COLUMNS = ("target_eoy", "target_next_year", "downside")
-
-
-@dataclass(frozen=True)
-class ViewData:
-    """Everything `repo_view_calc.build_view` computes from."""
-
-    info: PortfolioInfo
-    positions: pd.DataFrame  # POSITION_FIELDS + targets + tags (list) + priced + sector + asset_class
-    prices: PriceInputs | None  # None when the book has no positions
-    snapshots: pd.DataFrame
-    window: pd.DataFrame  # position_id, date, unrealized_pnl over the attribution window
-    status: MarketStatus
-    notes: tuple[str, ...]
 
 
 def _positions(session: Session, pid: int) -> pd.DataFrame:
@@ -69,70 +62,50 @@ def _positions(session: Session, pid: int) -> pd.DataFrame:
     return frame
 
 
-def _window(session: Session, pid: int, snapshots: pd.DataFrame, days: int) -> pd.DataFrame:
-    """Position snapshots (position_id, date, unrealized_pnl) from the start of the attribution window."""
-    columns = ["position_id", "date", "unrealized_pnl"]
-    if snapshots.empty:
-        return pd.DataFrame(columns=columns)
-    first = snapshots["date"].iloc[max(0, len(snapshots) - 1 - days)]
-    stmt = select(PositionSnapshot.position_id, PositionSnapshot.date, PositionSnapshot.unrealized_pnl).where(
-        PositionSnapshot.portfolio_id == pid, PositionSnapshot.date >= first
-    )
-    return pd.DataFrame(session.execute(stmt).all(), columns=columns).astype({"unrealized_pnl": "float64"})
-
-
-def _enrich(positions: pd.DataFrame, prices: PriceInputs) -> pd.DataFrame:
-    """Add the priced symbol and its sector and asset class (from the profiles)."""
-    profiles = prices.profiles.set_index("symbol")
-    priced = positions["underlying"].where(positions["position_type"].isin(OPTION_TYPES))
-    priced = priced.fillna(positions["symbol"])
-    return positions.assign(
-        priced=priced,
-        sector=priced.map(profiles["sector"]) if len(profiles) else None,
-        asset_class=priced.map(profiles["asset_class"]) if len(profiles) else None,
-    )
-
-
-def _behind(snapshots: pd.DataFrame, positions: pd.DataFrame, prices: PriceInputs) -> bool:
-    """True when there are open-or-closed positions and the snapshots stop before the latest price date."""
-    if prices.close.empty:
-        return False
-    last = prices.close.index.max().date()
-    first_entry = min(positions["entry_date"])
-    return first_entry <= last and (snapshots.empty or snapshots["date"].iloc[-1] < last)
+def _prices(market: MarketService, positions: pd.DataFrame, benchmark: str, status: MarketStatus) -> PriceInputs:
+    """Prices from before the first entry (for vols) or the history horizon, whichever is earlier."""
+    horizon = (status.as_of or max(positions["entry_date"])) - timedelta(days=PRICE_HISTORY_CALENDAR_DAYS)
+    start = min(min(positions["entry_date"]) - timedelta(days=VOL_LEAD_CALENDAR_DAYS), horizon)
+    return load_prices(market, [*symbols_to_price(positions), benchmark], start)
 
 
 def load_view(
     sessions: sessionmaker[Session], market: MarketService, user: AuthUser, pid: int, attribution_days: int
 ) -> ViewData:
-    """Load the view's data for the user's portfolio `pid` (backfilling snapshots when behind)."""
-    notes: list[str] = []
+    """Load the view's data for the user's portfolio `pid` (unsaved snapshot days computed in memory)."""
     with sessions() as session:
-        book = info(owned_portfolio(session, user, pid))
+        portfolio = info(owned_portfolio(session, user, pid))
         positions = _positions(session, pid)
         snapshots = load_snapshots(session, pid)
     status = market.status()
     if positions.empty:
-        return ViewData(book, positions, None, snapshots, pd.DataFrame(), status, ())
-    horizon = (status.as_of or max(positions["entry_date"])) - timedelta(days=HISTORY_DAYS)
-    start = min(min(positions["entry_date"]) - timedelta(days=VOL_LEAD_DAYS), horizon)
-    prices = load_prices(market, [*priced_symbols(positions), book.benchmark], start)
-    if _behind(snapshots, positions, prices):
-        result = backfill(sessions, market, pid, prices)
-        notes.append(
-            f"Snapshots backfilled: {result.days_written} day(s) written."
-            if result.days_written
-            else f"Snapshots could not be backfilled: {result.note}"
-            if result.note
-            else ""
-        )
-        with sessions() as session:
-            snapshots = load_snapshots(session, pid)
+        return ViewData(portfolio, positions, None, snapshots, pd.DataFrame(), status, ())
+    prices = _prices(market, positions, portfolio.benchmark, status)
+    notes: tuple[str, ...] = ()
+    extra = pd.DataFrame(columns=["date"])
+    if behind(snapshots, positions, prices):
+        try:
+            snapshots, extra = _with_unsaved(sessions, portfolio, positions, snapshots, prices, status)
+        except InsufficientHistory as exc:
+            notes = (f"Snapshots could not be computed: {exc}",)
+    first = window_start(snapshots, attribution_days)
     with sessions() as session:
-        window = _window(session, pid, snapshots, attribution_days)
-    return ViewData(book, _enrich(positions, prices), prices, snapshots, window, status, tuple(n for n in notes if n))
+        window = load_window(session, pid, first)
+    window = window_with_unsaved(window, extra, first)
+    return ViewData(portfolio, with_classes(positions, prices.profiles), prices, snapshots, window, status, notes)
 
 
-def last_date(prices: PriceInputs, fallback: date) -> date:
-    """The latest price date of the close frame (fallback when empty)."""
-    return prices.close.index.max().date() if not prices.close.empty else fallback
+def _with_unsaved(
+    sessions: sessionmaker[Session],
+    portfolio: PortfolioInfo,
+    positions: pd.DataFrame,
+    snapshots: pd.DataFrame,
+    prices: PriceInputs,
+    status: MarketStatus,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(stored + unsaved daily snapshots, unsaved position snapshots)."""
+    with sessions() as session:
+        flows = load_flows(session, portfolio.id)
+    record = BookRecord(positions[list(POSITION_FIELDS)], portfolio.cash, flows)
+    days, rows = unsaved(record, prices, set(snapshots["date"]), str(status.source or "simulated"))
+    return with_unsaved(snapshots, days), rows

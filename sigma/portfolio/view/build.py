@@ -13,31 +13,31 @@ import numpy as np
 import pandas as pd
 
 from sigma.config import Settings
-from sigma.portfolio.model import (
-    ATTRIBUTION_COLUMNS,
-    CLOSED_COLUMNS,
-    EQUITY_COLUMNS,
-    EXPOSURE_COLUMNS,
-    HOLDING_COLUMNS,
-    OPTION_COLUMNS,
-    PortfolioView,
-)
-from sigma.portfolio.sql.view import ViewData
+from sigma.portfolio.inputs import ViewData
+from sigma.portfolio.model import PortfolioView
 from sigma.portfolio.valuation import Valuation
+from sigma.portfolio.view import columns as cols
 from sigma.portfolio.view import tables as calc
-from sigma.portfolio.view.kpis import empty_kpis, kpis, value_at_latest
+from sigma.portfolio.view.book import latest_valuation
+from sigma.portfolio.view.kpis import empty_kpis, kpis
 
 
 def _empty(data: ViewData, today: date) -> PortfolioView:
-    frames = {k: pd.DataFrame(columns=list(EXPOSURE_COLUMNS)) for k in ("sector", "asset_class", "tag")}
+    frames = {k: pd.DataFrame(columns=list(cols.EXPOSURE_COLUMNS)) for k in ("sector", "asset_class", "tag")}
     return PortfolioView(
-        info=data.info, as_of=data.status.as_of or today, source=str(data.status.source or ""),
-        kpis=empty_kpis(data.info.cash), holdings=pd.DataFrame(columns=list(HOLDING_COLUMNS)),
-        closed=pd.DataFrame(columns=list(CLOSED_COLUMNS)), equity=pd.DataFrame(columns=list(EQUITY_COLUMNS)),
-        exposures=frames, options=pd.DataFrame(columns=list(OPTION_COLUMNS)),
-        attribution=pd.DataFrame(columns=list(ATTRIBUTION_COLUMNS)), activity=[],
+        info=data.info,
+        as_of=data.status.as_of or today,
+        source=str(data.status.source or ""),
+        kpis=empty_kpis(data.info.cash),
+        holdings=pd.DataFrame(columns=list(cols.HOLDING_COLUMNS)),
+        closed=pd.DataFrame(columns=list(cols.CLOSED_COLUMNS)),
+        equity=pd.DataFrame(columns=list(cols.EQUITY_COLUMNS)),
+        exposures=frames,
+        options=pd.DataFrame(columns=list(cols.OPTION_COLUMNS)),
+        attribution=pd.DataFrame(columns=list(cols.ATTRIBUTION_COLUMNS)),
+        activity=[],
         notes=[*_status_notes(data), "The book has no positions yet: add one or import a CSV."],
-    )  # fmt: skip
+    )
 
 
 def _status_notes(data: ViewData) -> list[str]:
@@ -53,19 +53,12 @@ def _subset(val: Valuation, positions: pd.DataFrame, mask: np.ndarray) -> tuple[
     return replace(val, positions=val.positions[mask]), positions[mask].reset_index(drop=True)
 
 
-def _cash_at(data: ViewData, as_of: date) -> float:
-    snaps = data.snapshots
-    hit = snaps[snaps["date"] == as_of]
-    return float(hit["cash"].iloc[-1]) if len(hit) else data.info.cash
-
-
 def build_view(data: ViewData, settings: Settings, today: date, tag: str | None) -> PortfolioView:
     """The Portfolio page's view of the loaded book."""
-    if data.prices is None or data.positions.empty or data.prices.close.empty:
+    val = latest_valuation(data)
+    if val is None or data.prices is None:
         return _empty(data, today)
-    prices, positions = data.prices, data.positions
-    as_of = prices.close.index.max().date()
-    val = value_at_latest(positions, prices, _cash_at(data, as_of))
+    prices, positions, as_of = data.prices, data.positions, val.as_of
     notes = _status_notes(data)
     headline = kpis(val, positions, prices, data.snapshots, data.info.benchmark, settings.health)
     notes += [r for r in (headline.beta_reason, headline.health_reason) if r]
@@ -81,9 +74,17 @@ def build_view(data: ViewData, settings: Settings, today: date, tag: str | None)
     before = snaps[snaps["date"] <= first] if first is not None else snaps.iloc[:0]
     nav_start = float(before["nav"].iloc[-1]) if len(before) else float("nan")
     return PortfolioView(
-        info=data.info, as_of=as_of, source=str(data.status.source or ""), kpis=headline,
-        holdings=calc.holdings(val, positions, prices), closed=calc.closed(val, positions),
-        equity=calc.equity(snaps, prices.close, data.info.benchmark), exposures=calc.exposures(val, positions),
-        options=calc.options(val, positions), attribution=calc.attribution(by_symbol, nav_start),
-        activity=calc.activity(positions, prices, by_symbol, as_of, settings.stale_after_days), notes=notes, tag=tag,
-    )  # fmt: skip
+        info=data.info,
+        as_of=as_of,
+        source=str(data.status.source or ""),
+        kpis=headline,
+        holdings=calc.holdings(val, positions, prices),
+        closed=calc.closed(val, positions),
+        equity=calc.equity(snaps, prices.close, data.info.benchmark),
+        exposures=calc.exposures(val, positions),
+        options=calc.options(val, positions),
+        attribution=calc.attribution(by_symbol, nav_start),
+        activity=calc.activity(positions, prices, by_symbol, as_of, settings.stale_after_days),
+        notes=notes,
+        tag=tag,
+    )

@@ -22,12 +22,14 @@ import pandas as pd
 from sigma.config import HealthThresholds
 from sigma.conventions import TRADING_DAYS
 from sigma.errors import InsufficientHistory
-from sigma.portfolio.health import HealthScore, concentration, diversification_ratio, health_score
+from sigma.portfolio.health import HealthScore, health_score
 from sigma.portfolio.history import equity_curve
+from sigma.portfolio.inputs import PriceInputs
 from sigma.portfolio.model import Kpis
-from sigma.portfolio.snapshots import PriceInputs
-from sigma.portfolio.valuation import MarketInputs, Valuation, realized_vol, value_book
+from sigma.portfolio.option_vol import trailing_vol
+from sigma.portfolio.valuation import MarketInputs, Valuation, value_book
 from sigma.risk.beta import MARKET_MIN_OBS, MARKET_WINDOW, market_beta
+from sigma.risk.concentration import concentration, diversification_of_returns
 
 MIN_VOL_OBS = 20
 
@@ -35,15 +37,13 @@ MIN_VOL_OBS = 20
 def value_at_latest(positions: pd.DataFrame, prices: PriceInputs, cash: float) -> Valuation:
     """Value the book at the last date of the close frame."""
     close = prices.close.ffill()
-    rate = prices.rate
-    rate_now = float(rate.iloc[-1]) if isinstance(rate, pd.Series) and len(rate) else float(rate or 0.0)
     prev = close.iloc[-2] if len(close) > 1 else close.iloc[-1]
     market = MarketInputs(
         prices=close.iloc[-1],
         prev_prices=prev,
         as_of=close.index[-1].date(),
-        rate=rate_now,
-        vols=realized_vol(close),
+        rate=prices.latest_rate(),
+        vols=trailing_vol(close),
         dividend_yields=prices.dividend_yields,
         prev_date=close.index[-2].date() if len(close) > 1 else None,
     )
@@ -77,18 +77,17 @@ def _diversification(val: Valuation, positions: pd.DataFrame, prices: PriceInput
     if weights.empty:
         return math.nan
     returns = prices.close[list(weights.index)].pct_change().iloc[-MARKET_WINDOW:]
-    cov = returns.cov(min_periods=MARKET_MIN_OBS)
-    usable = cov.index[cov.notna().all(axis=1)]
-    if usable.empty:
-        return math.nan
-    matrix = cov.loc[usable, usable].to_numpy()
-    return diversification_ratio(weights[usable].to_numpy(), np.sqrt(np.diag(matrix)), matrix)
+    return diversification_of_returns(weights, returns, MARKET_MIN_OBS).ratio
 
 
 def health_of(
-    val: Valuation, positions: pd.DataFrame, prices: PriceInputs, returns: pd.Series, beta: float | None,
+    val: Valuation,
+    positions: pd.DataFrame,
+    prices: PriceInputs,
+    returns: pd.Series,
+    beta: float | None,
     thresholds: HealthThresholds,
-) -> tuple[HealthScore | None, str | None]:  # fmt: skip
+) -> tuple[HealthScore | None, str | None]:
     """Health score from beta, volatility, HHI and diversification, or None with the reason."""
     recent = returns.iloc[-MARKET_WINDOW:].dropna()
     vol = float(recent.std(ddof=1) * math.sqrt(TRADING_DAYS)) if len(recent) >= MIN_VOL_OBS else math.nan
@@ -116,9 +115,13 @@ def expected_return(val: Valuation, positions: pd.DataFrame, spot: pd.Series) ->
 
 
 def kpis(
-    val: Valuation, positions: pd.DataFrame, prices: PriceInputs, snapshots: pd.DataFrame, benchmark: str,
+    val: Valuation,
+    positions: pd.DataFrame,
+    prices: PriceInputs,
+    snapshots: pd.DataFrame,
+    benchmark: str,
     thresholds: HealthThresholds,
-) -> Kpis:  # fmt: skip
+) -> Kpis:
     """The KPI block of the whole book."""
     returns = book_returns(snapshots)
     bench = prices.close[benchmark] if benchmark in prices.close.columns else pd.Series(dtype=float)
@@ -132,22 +135,59 @@ def kpis(
     nav = val.nav
     pct = (lambda x: x / nav) if nav > 0 else (lambda x: math.nan)
     return Kpis(
-        nav=nav, cash=val.cash, day_pnl=day_pnl, day_pnl_pct=day_pnl / prev_nav if prev_nav > 0 else math.nan,
-        unrealized_pnl=val.unrealized_pnl, realized_pnl=val.realized_pnl, long=val.long, short=val.short,
-        gross=val.gross, net=val.net, long_pct=pct(val.long), short_pct=pct(val.short), gross_pct=pct(val.gross),
-        net_pct=pct(val.net), beta=beta, beta_reason=beta_reason, health=health, health_reason=health_reason,
-        expected_return=exp_ret, target_coverage=coverage, delta_dollars=val.delta_dollars,
-        gamma_dollars=val.gamma_dollars, theta_dollars=val.theta_dollars, vega_dollars=val.vega_dollars,
-    )  # fmt: skip
+        nav=nav,
+        cash=val.cash,
+        day_pnl=day_pnl,
+        day_pnl_pct=day_pnl / prev_nav if prev_nav > 0 else math.nan,
+        unrealized_pnl=val.unrealized_pnl,
+        realized_pnl=val.realized_pnl,
+        long=val.long,
+        short=val.short,
+        gross=val.gross,
+        net=val.net,
+        long_pct=pct(val.long),
+        short_pct=pct(val.short),
+        gross_pct=pct(val.gross),
+        net_pct=pct(val.net),
+        beta=beta,
+        beta_reason=beta_reason,
+        health=health,
+        health_reason=health_reason,
+        expected_return=exp_ret,
+        target_coverage=coverage,
+        delta_dollars=val.delta_dollars,
+        gamma_dollars=val.gamma_dollars,
+        theta_dollars=val.theta_dollars,
+        vega_dollars=val.vega_dollars,
+    )
 
 
 def empty_kpis(cash: float) -> Kpis:
     """KPIs of a book without positions: NAV = cash."""
     zero = 0.0
     return Kpis(
-        nav=cash, cash=cash, day_pnl=zero, day_pnl_pct=math.nan, unrealized_pnl=zero, realized_pnl=zero, long=zero,
-        short=zero, gross=zero, net=zero, long_pct=zero, short_pct=zero, gross_pct=zero, net_pct=zero, beta=None,
-        beta_reason="The book has no positions yet.", health=None, health_reason="The book has no positions yet.",
-        expected_return=None, target_coverage=zero, delta_dollars=zero, gamma_dollars=zero, theta_dollars=zero,
+        nav=cash,
+        cash=cash,
+        day_pnl=zero,
+        day_pnl_pct=math.nan,
+        unrealized_pnl=zero,
+        realized_pnl=zero,
+        long=zero,
+        short=zero,
+        gross=zero,
+        net=zero,
+        long_pct=zero,
+        short_pct=zero,
+        gross_pct=zero,
+        net_pct=zero,
+        beta=None,
+        beta_reason="The book has no positions yet.",
+        health=None,
+        health_reason="The book has no positions yet.",
+        expected_return=None,
+        target_coverage=zero,
+        delta_dollars=zero,
+        gamma_dollars=zero,
+        theta_dollars=zero,
         vega_dollars=zero,
-    )  # fmt: skip
+    )

@@ -19,8 +19,11 @@ import numpy as np
 import pandas as pd
 
 from sigma.portfolio.activity import ActivityInputs, ActivityItem, activity_feed
+from sigma.portfolio.exposure import exposure_by
 from sigma.portfolio.history import benchmark_curve, equity_curve
-from sigma.portfolio.model import (
+from sigma.portfolio.inputs import PriceInputs
+from sigma.portfolio.valuation import OPTION_TYPES, Valuation, signed_units
+from sigma.portfolio.view.columns import (
     ATTRIBUTION_COLUMNS,
     CLOSED_COLUMNS,
     EQUITY_COLUMNS,
@@ -28,18 +31,16 @@ from sigma.portfolio.model import (
     HOLDING_COLUMNS,
     OPTION_COLUMNS,
 )
-from sigma.portfolio.snapshots import PriceInputs
-from sigma.portfolio.valuation import OPTION_TYPES, Valuation, exposure_by, signed_units
 
-SPARK_DAYS = 63
+SPARK_TRADING_DAYS = 63
 TOP_N = 5
-ACTIVITY_DAYS = 7
+ACTIVITY_CALENDAR_DAYS = 7
 
 
 def sparks(close: pd.DataFrame, symbols: pd.Series) -> list[list[float]]:
     """The last 63 closes of each row's symbol, as plain lists (one list per row for LineChartColumn)."""
     wanted = [s for s in symbols.unique() if s in close.columns]
-    tail = close[wanted].ffill().iloc[-SPARK_DAYS:].round(4)
+    tail = close[wanted].ffill().iloc[-SPARK_TRADING_DAYS:].round(4)
     lines = dict(zip(wanted, tail.T.to_numpy().tolist(), strict=True))
     return [lines.get(s, []) for s in symbols]  # building list cells, one per row
 
@@ -49,21 +50,34 @@ def holdings(val: Valuation, positions: pd.DataFrame, prices: PriceInputs) -> pd
     frame, open_ = val.positions, val.positions["open"].to_numpy(bool)
     book = positions[open_]
     spot = book["priced"].map(prices.close.ffill().iloc[-1]).to_numpy(float)
-    out = pd.DataFrame({
-        "position_id": book["id"].to_numpy(), "symbol": book["symbol"].to_numpy(),
-        "type": book["position_type"].to_numpy(), "quantity": book["quantity"].to_numpy(),
-        "price": frame["price"].to_numpy()[open_], "market_value": frame["market_value"].to_numpy()[open_],
-        "cost_basis": frame["cost_basis"].to_numpy()[open_], "pnl": frame["unrealized_pnl"].to_numpy()[open_],
-        "pnl_pct": frame["unrealized_pnl_pct"].to_numpy()[open_], "weight": frame["weight"].to_numpy()[open_],
-        "day_change_pct": frame["day_change_pct"].to_numpy()[open_], "spark": sparks(prices.close, book["priced"]),
-        "tags": book["tags"].to_numpy(), "target_eoy": book["target_eoy"].to_numpy(),
-        "target_next_year": book["target_next_year"].to_numpy(), "downside": book["downside"].to_numpy(),
-        "target_note": book["target_note"].to_numpy(),
-        "target_upside_pct": book["target_eoy"].to_numpy(float) / spot - 1.0,
-        "downside_pct": book["downside"].to_numpy(float) / spot - 1.0, "entry_date": book["entry_date"].to_numpy(),
-        "expiry": book["expiry"].to_numpy(), "strike": book["strike"].to_numpy(),
-        "vol_source": frame["vol_source"].to_numpy()[open_],
-    }, columns=list(HOLDING_COLUMNS))  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "position_id": book["id"].to_numpy(),
+            "symbol": book["symbol"].to_numpy(),
+            "type": book["position_type"].to_numpy(),
+            "quantity": book["quantity"].to_numpy(),
+            "price": frame["price"].to_numpy()[open_],
+            "market_value": frame["market_value"].to_numpy()[open_],
+            "cost_basis": frame["cost_basis"].to_numpy()[open_],
+            "pnl": frame["unrealized_pnl"].to_numpy()[open_],
+            "pnl_pct": frame["unrealized_pnl_pct"].to_numpy()[open_],
+            "weight": frame["weight"].to_numpy()[open_],
+            "day_change_pct": frame["day_change_pct"].to_numpy()[open_],
+            "spark": sparks(prices.close, book["priced"]),
+            "tags": book["tags"].to_numpy(),
+            "target_eoy": book["target_eoy"].to_numpy(),
+            "target_next_year": book["target_next_year"].to_numpy(),
+            "downside": book["downside"].to_numpy(),
+            "target_note": book["target_note"].to_numpy(),
+            "target_upside_pct": book["target_eoy"].to_numpy(float) / spot - 1.0,
+            "downside_pct": book["downside"].to_numpy(float) / spot - 1.0,
+            "entry_date": book["entry_date"].to_numpy(),
+            "expiry": book["expiry"].to_numpy(),
+            "strike": book["strike"].to_numpy(),
+            "vol_source": frame["vol_source"].to_numpy()[open_],
+        },
+        columns=list(HOLDING_COLUMNS),
+    )
     return out.sort_values("market_value", key=np.abs, ascending=False, ignore_index=True)
 
 
@@ -155,8 +169,10 @@ def attribution(by_symbol: pd.Series, nav_start: float) -> pd.DataFrame:
     top = pd.concat([by_symbol[by_symbol > 0].nlargest(TOP_N), by_symbol[by_symbol < 0].nsmallest(TOP_N)])
     top = top.sort_values(ascending=False)
     pct = top / nav_start if nav_start > 0 else top * np.nan
-    return pd.DataFrame({"symbol": top.index.astype(str), "pnl": top.to_numpy(), "contribution_pct": pct.to_numpy()},
-                        columns=list(ATTRIBUTION_COLUMNS))  # fmt: skip
+    return pd.DataFrame(
+        {"symbol": top.index.astype(str), "pnl": top.to_numpy(), "contribution_pct": pct.to_numpy()},
+        columns=list(ATTRIBUTION_COLUMNS),
+    )
 
 
 def activity(
@@ -173,4 +189,4 @@ def activity(
         last_price_dates=pd.Series({s: prices.last_dates[s] for s in symbols}, dtype=object),
         contributions=contributions,
     )
-    return activity_feed(inputs, as_of, days=ACTIVITY_DAYS, stale_after_days=stale_after_days)
+    return activity_feed(inputs, as_of, days=ACTIVITY_CALENDAR_DAYS, stale_after_days=stale_after_days)

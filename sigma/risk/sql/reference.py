@@ -1,13 +1,14 @@
 """Risk reference data in the database: stress scenarios, style-factor definitions, sector weights.
 
-Each table is seeded from the package's catalogue on first use (`sigma.risk.stress.SCENARIO_CATALOGUE`,
-`sigma.risk.factors.DEFAULT_FACTORS`, `sigma.risk.sector.LOOK_THROUGH`) with insert-or-ignore
-upserts, so seeding is idempotent and never overwrites an admin's edits. Functions take a Session.
+`seed_reference` fills each empty table from the package's catalogue (`sigma.risk.stress.SCENARIO_CATALOGUE`,
+`sigma.risk.style.DEFAULT_FACTORS`, `sigma.risk.sector.LOOK_THROUGH`) with insert-or-ignore upserts,
+so seeding is idempotent and never overwrites an admin's edits; `python -m jobs init` runs it.
+The readers never write: while a table is still empty they answer from the same built-in
+catalogue, so results are the same before and after seeding. Functions take a Session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -17,62 +18,73 @@ from sqlalchemy.orm import Session
 from sigma.db import upsert
 from sigma.db.models import BenchmarkWeight, FactorDefinition, StressScenario
 from sigma.errors import NotFound, ValidationError
-from sigma.risk.factors import DEFAULT_FACTORS
-from sigma.risk.factors import FactorDefinition as FactorSpec
-from sigma.risk.sector import GICS, LOOK_THROUGH, LOOK_THROUGH_AS_OF
+from sigma.risk.scenarios import ScenarioInfo, builtin_catalogue, check_shocks
+from sigma.risk.sector import LOOK_THROUGH, LOOK_THROUGH_AS_OF
 from sigma.risk.stress import SCENARIO_CATALOGUE, Scenario, ScenarioKind
-from sigma.risk.view.results import ScenarioInfo
-
-STYLE_NAMES = ("Size", "Value", "Momentum", "Quality", "LowVol")
-SHOCK_KEYS = ("market", "rates_bp", "credit_bp", "oil", "gold", "vix")
+from sigma.risk.style import DEFAULT_FACTORS, FactorSpec
 
 
-def valid_shock_key(key: str) -> bool:
-    """True for the scenario shock keys of `sigma.risk.stress` (market, rates_bp, sector:<GICS>, style:<name>…)."""
-    if key in SHOCK_KEYS:
-        return True
-    kind, _, name = key.partition(":")
-    return (kind == "sector" and name in GICS) or (kind == "style" and name in STYLE_NAMES)
-
-
-def check_shocks(shocks: Mapping[str, float]) -> dict[str, float]:
-    """Shocks as floats; ValidationError naming an unknown key."""
-    bad = [k for k in shocks if not valid_shock_key(k)]
-    if bad:
-        raise ValidationError(
-            f"Unknown shock {', '.join(bad)}: use {', '.join(SHOCK_KEYS)}, "
-            f"sector:<GICS sector> or style:<{'|'.join(STYLE_NAMES)}>."
-        )
-    return {str(k): float(v) for k, v in shocks.items()}
+def _empty(session: Session, table: type[StressScenario | FactorDefinition | BenchmarkWeight]) -> bool:
+    """True while a reference table is not seeded yet."""
+    return not session.scalar(select(func.count()).select_from(table))
 
 
 def seed_reference(session: Session) -> None:
     """Insert the catalogue rows that are missing (idempotent; existing rows are left alone)."""
     rows: list[dict[str, Any]]
-    if not session.scalar(select(func.count()).select_from(StressScenario)):
-        rows = [{"name": s.name, "kind": str(s.kind), "description": s.description, "shocks": dict(s.shocks),
-                 "window_start": s.window_start, "window_end": s.window_end} for s in SCENARIO_CATALOGUE]  # fmt: skip
+    if _empty(session, StressScenario):
+        rows = [
+            {
+                "name": s.name,
+                "kind": str(s.kind),
+                "description": s.description,
+                "shocks": dict(s.shocks),
+                "window_start": s.window_start,
+                "window_end": s.window_end,
+            }
+            for s in SCENARIO_CATALOGUE
+        ]
         upsert(session, StressScenario.__table__, rows, key=("name",), update=())  # type: ignore[arg-type]
-    if not session.scalar(select(func.count()).select_from(FactorDefinition)):
-        rows = [{"name": n, "long_symbol": lo, "short_symbol": sh, "description": f"{lo} − {sh}" if sh else lo}
-                for n, lo, sh in DEFAULT_FACTORS]  # fmt: skip
+    if _empty(session, FactorDefinition):
+        rows = [
+            {"name": n, "long_symbol": lo, "short_symbol": sh, "description": f"{lo} − {sh}" if sh else lo}
+            for n, lo, sh in DEFAULT_FACTORS
+        ]
         upsert(session, FactorDefinition.__table__, rows, key=("name",), update=())  # type: ignore[arg-type]
-    if not session.scalar(select(func.count()).select_from(BenchmarkWeight)):
-        rows = [{"benchmark": b, "sector": s, "weight": w, "as_of": LOOK_THROUGH_AS_OF}
-                for b, weights in LOOK_THROUGH.items() for s, w in weights.items()]  # fmt: skip
+    if _empty(session, BenchmarkWeight):
+        rows = [
+            {"benchmark": b, "sector": s, "weight": w, "as_of": LOOK_THROUGH_AS_OF}
+            for b, weights in LOOK_THROUGH.items()
+            for s, w in weights.items()
+        ]
         upsert(session, BenchmarkWeight.__table__, rows, key=("benchmark", "sector"), update=())  # type: ignore[arg-type]
 
 
 def scenario_infos(session: Session) -> list[ScenarioInfo]:
-    """The catalogue, historical first then hypothetical, by id."""
+    """The catalogue, historical first then hypothetical, by id (the built-in one until seeded)."""
     rows = session.scalars(select(StressScenario).order_by(StressScenario.id)).all()
-    return [ScenarioInfo(r.id, r.name, r.kind, r.description, {k: float(v) for k, v in r.shocks.items()},
-                         r.window_start, r.window_end) for r in rows]  # fmt: skip
+    if not rows:
+        return builtin_catalogue()
+    return [
+        ScenarioInfo(
+            r.id,
+            r.name,
+            r.kind,
+            r.description,
+            {k: float(v) for k, v in r.shocks.items()},
+            r.window_start,
+            r.window_end,
+        )
+        for r in rows
+    ]
 
 
 def scenario_by_name(session: Session, name: str) -> Scenario:
     """One catalogue scenario as a `Scenario`; NotFound when missing."""
     row = session.scalar(select(StressScenario).where(StressScenario.name == name))
+    builtin = {s.name: s for s in SCENARIO_CATALOGUE}
+    if row is None and name in builtin and _empty(session, StressScenario):
+        return builtin[name]
     if row is None:
         raise NotFound(f"No stress scenario named {name!r}. Pick one from the catalogue.")
     shocks = {k: float(v) for k, v in row.shocks.items()}
@@ -81,9 +93,14 @@ def scenario_by_name(session: Session, name: str) -> Scenario:
 
 def save_scenario_row(session: Session, scenario: Scenario) -> None:
     """Insert or update a scenario by name."""
-    row = {"name": scenario.name.strip(), "kind": str(scenario.kind), "description": scenario.description,
-           "shocks": check_shocks(scenario.shocks), "window_start": scenario.window_start,
-           "window_end": scenario.window_end}  # fmt: skip
+    row = {
+        "name": scenario.name.strip(),
+        "kind": str(scenario.kind),
+        "description": scenario.description,
+        "shocks": check_shocks(scenario.shocks),
+        "window_start": scenario.window_start,
+        "window_end": scenario.window_end,
+    }
     if not row["name"]:
         raise ValidationError("A scenario needs a name.")
     if not row["shocks"]:
@@ -92,8 +109,10 @@ def save_scenario_row(session: Session, scenario: Scenario) -> None:
 
 
 def factor_definitions(session: Session) -> tuple[FactorSpec, ...]:
-    """Style factors (name, long, short) in the order of the defaults, then any added ones."""
+    """Style factors (name, long, short) in the order of the defaults, then any added ones (defaults until seeded)."""
     rows = {r.name: (r.name, r.long_symbol, r.short_symbol) for r in session.scalars(select(FactorDefinition))}
+    if not rows:
+        return DEFAULT_FACTORS
     order = [n for n, _, _ in DEFAULT_FACTORS if n in rows] + sorted(set(rows) - {n for n, _, _ in DEFAULT_FACTORS})
     return tuple(rows[n] for n in order)
 
@@ -101,6 +120,8 @@ def factor_definitions(session: Session) -> tuple[FactorSpec, ...]:
 def benchmark_weights(session: Session, benchmark: str) -> tuple[dict[str, float], date]:
     """Sector weights of a benchmark and their as-of date; NotFound when there are none."""
     rows = session.execute(select(BenchmarkWeight).where(BenchmarkWeight.benchmark == benchmark)).scalars().all()
+    if not rows and benchmark in LOOK_THROUGH and _empty(session, BenchmarkWeight):
+        return dict(LOOK_THROUGH[benchmark]), LOOK_THROUGH_AS_OF
     if not rows:
         raise NotFound(f"No sector weights for {benchmark}. Use SPY, or ask an admin to add them.")
     return {r.sector: float(r.weight) for r in rows}, max(r.as_of for r in rows)
@@ -113,4 +134,6 @@ def look_through(session: Session) -> tuple[dict[str, dict[str, float]], date]:
     for r in session.scalars(select(BenchmarkWeight)):  # ~150 small reference rows
         table.setdefault(r.benchmark, {})[r.sector] = float(r.weight)
         latest = max(latest, r.as_of)
+    if not table:
+        return {b: dict(w) for b, w in LOOK_THROUGH.items()}, LOOK_THROUGH_AS_OF
     return table, latest

@@ -1,11 +1,14 @@
-"""Loading a portfolio for risk: its open positions valued at the latest price date, on one asset axis.
+"""The risk book: the open book of `PortfolioService.open_book` (valued there, once) on one asset axis.
 
 Conventions: the asset axis is the priced symbol of every open position (the underlying for
 options), unique, in book order. `linear` is the $ exposure of stock/ETF positions by symbol;
 `delta` adds the options' dollar delta (DOMAIN: delta-adjusted exposure); `options` holds the
 live (unexpired) options for full repricing, `underlying` indexing the asset axis. Expired
 options are worth their intrinsic value and carry no risk. `returns` are the book's daily
-time-weighted returns from its snapshots (end-of-day flows, `sigma.portfolio.history`).
+time-weighted returns from its snapshots (end-of-day flows, `sigma.portfolio.history`). The
+*pro forma* return Σ wᵢ rᵢ applies today's delta-adjusted weights (exposure / NAV) to stored
+asset returns on the dates where every holding has one: the series volatility and factor
+exposures are measured on, since the book's own snapshot history may be short.
 """
 
 from __future__ import annotations
@@ -15,26 +18,18 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.orm import Session, sessionmaker
 
-from sigma.auth.model import AuthUser
 from sigma.conventions import CALENDAR_DAYS
 from sigma.errors import InsufficientHistory
-from sigma.market.service import MarketService
-from sigma.portfolio.model import PortfolioInfo
-from sigma.portfolio.sql.view import load_view
-from sigma.portfolio.valuation import OPTION_TYPES, signed_units
-from sigma.portfolio.view.kpis import book_returns, value_at_latest
-from sigma.risk.var import OptionBook
-
-EMPTY_BOOK = "Portfolio {pid} has no open positions: add one on the Portfolio page."
+from sigma.risk.book import OpenBook
+from sigma.risk.option_book import OptionBook
 
 
 @dataclass(frozen=True)
-class Book:
+class RiskBook:
     """A portfolio's open book on the asset axis (see the module docstring)."""
 
-    info: PortfolioInfo
+    portfolio_id: int
     as_of: date
     source: str
     nav: float
@@ -54,15 +49,16 @@ class Book:
 
 
 def _option_book(frame: pd.DataFrame, symbols: list[str], as_of: date, rate: float) -> OptionBook | None:
-    """Live options of the valued frame as an OptionBook on the asset axis."""
+    """Live options of the open positions as an OptionBook on the asset axis (kind +1 call, −1 put)."""
     live = frame[frame["is_option"] & ~frame["expired"]]
     if live.empty:
         return None
     expiry = pd.to_datetime(live["expiry"]).to_numpy("datetime64[D]")
     days = (expiry - np.datetime64(as_of, "D")).astype(float)
-    kind = np.where(live["position_type"].isin(("LC", "SC")), "call", "put")
-    labels = [f"{s} {t} {k:g} {pd.Timestamp(e):%Y-%m-%d}" for s, t, k, e in
-              zip(live["priced"], live["position_type"], live["strike"], live["expiry"], strict=True)]  # fmt: skip
+    labels = [
+        f"{s} {t} {k:g} {pd.Timestamp(e):%Y-%m-%d}"
+        for s, t, k, e in zip(live["priced"], live["position_type"], live["strike"], live["expiry"], strict=True)
+    ]
     return OptionBook(
         underlying=np.array([symbols.index(s) for s in live["priced"]], dtype=np.intp),
         spot=live["spot"].to_numpy(float),
@@ -70,44 +66,54 @@ def _option_book(frame: pd.DataFrame, symbols: list[str], as_of: date, rate: flo
         t_years=days / CALENDAR_DAYS,
         rate=np.full(len(live), rate),
         vol=live["vol"].to_numpy(float),
-        kind=kind,
+        kind=np.where(live["position_type"].isin(("LC", "SC")), 1.0, -1.0),
         units=live["units"].to_numpy(float),
         dividend_yield=live["dividend_yield"].to_numpy(float),
         labels=tuple(labels),
     )
 
 
-def load_book(sessions: sessionmaker[Session], market: MarketService, user: AuthUser, pid: int) -> Book:
-    """The user's portfolio `pid` valued at the latest price date (PermissionDenied if not theirs)."""
-    data = load_view(sessions, market, user, pid, attribution_days=1)
-    if data.prices is None or data.positions.empty or data.prices.close.empty:
-        raise InsufficientHistory(EMPTY_BOOK.format(pid=pid))
-    prices, positions = data.prices, data.positions
-    as_of = prices.close.index.max().date()
-    snaps = data.snapshots
-    hit = snaps[snaps["date"] == as_of]
-    cash = float(hit["cash"].iloc[-1]) if len(hit) else data.info.cash
-    val = value_at_latest(positions, prices, cash)
-    frame = val.positions.assign(priced=positions["priced"].to_numpy(), units=signed_units(positions)[0],
-                                 strike=positions["strike"].to_numpy(), expiry=positions["expiry"].to_numpy(),
-                                 is_option=positions["position_type"].isin(OPTION_TYPES).to_numpy())  # fmt: skip
-    frame = frame[frame["open"].to_numpy(bool)]
-    if frame.empty or not val.nav > 0:
-        raise InsufficientHistory(EMPTY_BOOK.format(pid=pid))
+def _by_symbol(exposure: pd.Series, priced: pd.Series, symbols: list[str]) -> pd.Series:
+    """$ exposure summed by priced symbol, on the asset axis (0 where none)."""
+    return exposure.groupby(priced).sum().reindex(symbols).fillna(0.0).rename("exposure")
+
+
+def risk_book(book: OpenBook) -> RiskBook:
+    """The open book of `PortfolioService.open_book` on the asset axis (see the module docstring)."""
+    frame = book.positions
     symbols = list(dict.fromkeys(frame["priced"]))
-    frame = frame.assign(
-        dividend_yield=frame["priced"].map(prices.dividend_yields).astype(float).fillna(0.0),
-        spot=frame["priced"].map(prices.close.ffill().iloc[-1]).astype(float),
-    )
-    linear = frame[~frame["is_option"]].groupby("priced")["exposure"].sum().reindex(symbols).fillna(0.0)
-    delta = frame.groupby("priced")["exposure"].sum().reindex(symbols).fillna(0.0)
-    rate = prices.rate
-    rate_now = float(rate.iloc[-1]) if isinstance(rate, pd.Series) and len(rate) else float(rate or 0.0)
-    profiles = prices.profiles.set_index("symbol")
-    return Book(
-        info=data.info, as_of=as_of, source=str(data.status.source or ""), nav=float(val.nav),
-        symbols=tuple(symbols), linear=linear.rename("exposure"), delta=delta.rename("exposure"),
-        options=_option_book(frame, symbols, as_of, rate_now), returns=book_returns(snaps),
-        sectors=profiles["sector"].reindex(symbols), asset_classes=profiles["asset_class"].reindex(symbols),
+    stocks = frame[~frame["is_option"]]
+    return RiskBook(
+        portfolio_id=book.portfolio_id,
+        as_of=book.as_of,
+        source=book.source,
+        nav=book.nav,
+        symbols=tuple(symbols),
+        linear=_by_symbol(stocks["exposure"], stocks["priced"], symbols),
+        delta=_by_symbol(frame["exposure"], frame["priced"], symbols),
+        options=_option_book(frame, symbols, book.as_of, book.rate),
+        returns=book.returns,
+        sectors=book.profiles["sector"].reindex(symbols),
+        asset_classes=book.profiles["asset_class"].reindex(symbols),
         position_exposures=frame["exposure"].astype(float),
-    )  # fmt: skip
+    )
+
+
+PORTFOLIO = "Portfolio"
+ADVICE = "Load more history: python -m jobs run market_data"
+
+
+def pro_forma(asset_returns: pd.DataFrame, weights: pd.Series) -> pd.Series:
+    """Σ wᵢ rᵢ with fixed weights on the dates where every weighted holding has a return."""
+    held = weights[weights != 0]
+    x = asset_returns.reindex(columns=held.index)
+    x = x[np.isfinite(x.to_numpy(dtype=np.float64)).all(axis=1)]
+    combined: pd.Series = (x @ held).rename(PORTFOLIO)
+    return combined
+
+
+def require_returns(series: pd.Series, n: int, what: str) -> None:
+    """InsufficientHistory with advice when `series` has fewer than `n` returns."""
+    have = len(series.dropna())
+    if have < n:
+        raise InsufficientHistory(f"{what} needs at least {n} daily returns; the portfolio has {have}. {ADVICE}")

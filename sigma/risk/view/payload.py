@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -106,7 +107,7 @@ def _frame(value: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
-def _marker(value: dict[str, Any], registry: dict[str, type]) -> Any:
+def _marker(value: dict[str, Any], registry: Mapping[str, type]) -> Any:
     if "__dc__" in value:
         cls = registry[value["__dc__"]]
         return cls(**{k: decode(v, registry) for k, v in value["fields"].items()})
@@ -131,7 +132,7 @@ def _marker(value: dict[str, Any], registry: dict[str, type]) -> Any:
     raise ValueError(f"Unknown payload marker in {sorted(value)}")
 
 
-def decode(value: Any, registry: dict[str, type] | None = None) -> Any:
+def decode(value: Any, registry: Mapping[str, type] | None = None) -> Any:
     """The Python value `encode` was given (dataclasses looked up in `registry` by class name)."""
     if isinstance(value, dict):
         return _marker(value, registry or {})

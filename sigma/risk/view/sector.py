@@ -10,19 +10,41 @@ least 60 common returns; holdings without such a covariance are left out and nam
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 import pandas as pd
 
-from sigma.risk.sector import concentration, diversification, sector_exposure, sector_vs_benchmark
-from sigma.risk.view.book import Book
-from sigma.risk.view.results import SectorView
+from sigma.risk.concentration import concentration, diversification_of_returns
+from sigma.risk.sector import sector_exposure, sector_vs_benchmark
+from sigma.risk.view.base import RiskView
+from sigma.risk.view.book import RiskBook
 
 MIN_PAIRS = 60
 
 
+@dataclass(frozen=True)
+class SectorView(RiskView):
+    """Sector exposure (ETF look-through) vs a benchmark, concentration and diversification."""
+
+    KIND: ClassVar[str] = "sectors"
+    benchmark: str
+    reference_as_of: date  # as-of date of the sector reference weights
+    exposure: pd.DataFrame  # index sector (or asset class); exposure ($), weight (of NAV)
+    tilts: pd.DataFrame  # index GICS sector; portfolio_pp, benchmark_pp, active_pp
+    hhi: float
+    effective_n: float
+    top1: float
+    top5: float
+    top10: float
+    band: str
+    diversification_ratio: float
+    average_correlation: float
+
+
 def sector_view(
-    book: Book,
+    book: RiskBook,
     look_through: Mapping[str, Mapping[str, float]],
     benchmark_weights: Mapping[str, float],
     reference_as_of: date,
@@ -35,18 +57,22 @@ def sector_view(
     exposure = sector_exposure(book.delta, None, sectors, look_through, classes, nav=book.nav)
     tilts = sector_vs_benchmark(exposure, benchmark_weights)
     conc = concentration(book.position_exposures)
-    weights = book.weights[book.weights != 0]
-    cov = returns.reindex(columns=weights.index).cov(min_periods=MIN_PAIRS)
-    usable = cov.index[cov.notna().all(axis=1)]
-    notes = []
-    if len(usable) < len(weights):
-        notes.append(
-            f"Left out of diversification (too little history): {', '.join(weights.index.difference(usable))}."
-        )
-    div = diversification(weights[usable], cov.loc[usable, usable])
+    div = diversification_of_returns(book.weights, returns, MIN_PAIRS)
+    notes = (f"Left out of diversification (too little history): {', '.join(div.left_out)}.",) if div.left_out else ()
     return SectorView(
-        as_of=book.as_of, source=book.source, benchmark=benchmark, reference_as_of=reference_as_of,
-        exposure=exposure, tilts=tilts, hhi=conc.hhi, effective_n=conc.effective_n, top1=conc.top1, top5=conc.top5,
-        top10=conc.top10, band=str(conc.band), diversification_ratio=div.ratio,
-        average_correlation=div.average_correlation, notes=tuple(notes),
-    )  # fmt: skip
+        as_of=book.as_of,
+        source=book.source,
+        benchmark=benchmark,
+        reference_as_of=reference_as_of,
+        exposure=exposure,
+        tilts=tilts,
+        hhi=conc.hhi,
+        effective_n=conc.effective_n,
+        top1=conc.top1,
+        top5=conc.top5,
+        top10=conc.top10,
+        band=str(conc.band),
+        diversification_ratio=div.ratio,
+        average_correlation=div.average_correlation,
+        notes=notes,
+    )

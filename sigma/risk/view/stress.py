@@ -14,49 +14,79 @@ the same 252 days. Credit is not modelled: a credit shock moves nothing and the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
-from sigma.conventions import TEN_YEAR_YIELD, VIX
-from sigma.market.universe import SECTOR_ETFS
-from sigma.risk.factors import FactorDefinition, build_style_factors, factor_exposures
+from sigma.conventions import SECTOR_ETFS, TEN_YEAR_YIELD, VIX
+from sigma.risk.factors import factor_exposures
+from sigma.risk.option_book import OptionBook
+from sigma.risk.sector import holding_labels
 from sigma.risk.stress import Scenario, ScenarioKind, historical_replay, run_scenario
-from sigma.risk.view.book import Book
-from sigma.risk.view.results import StressModel, StressView
+from sigma.risk.style import FactorSpec, factor_symbols, style_factors
+from sigma.risk.view.base import RiskView
+from sigma.risk.view.book import RiskBook
 
 FACTOR_ETFS = {"market": "SPY", "oil": "USO", "gold": "GLD", **{f"sector:{s}": e for s, e in SECTOR_ETFS.items()}}
 STRESS_WINDOW, STRESS_MIN_OBS = 252, 126
-NON_EQUITY = {"bond_etf": "Bonds", "commodity_etf": "Commodities", "crypto_etf": "Crypto", "cash_etf": "Cash",
-              "etf": "Broad & style ETFs", "reit_etf": "Real Estate"}  # fmt: skip
 
 
-def stress_symbols(definitions: Sequence[FactorDefinition]) -> list[str]:
+@dataclass(frozen=True)
+class StressView(RiskView):
+    """P&L of the book under a scenario: per position, per sector and in total ($ and % NAV)."""
+
+    KIND: ClassVar[str] = "stress"
+    scenario: str
+    basis: str  # "catalogue shocks", "custom shocks" or "historical replay of stored factor returns …"
+    positions: pd.DataFrame  # index label; sector, value, pnl, pnl_pct, return
+    sectors: pd.DataFrame  # index sector; pnl, pnl_pct
+    total: float
+    total_pct: float
+    factor_moves: pd.Series
+    propagated: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StressModel(RiskView):
+    """The expensive part of a stress test (betas, factor covariance, book), cached by the page; not stored."""
+
+    nav: float
+    exposures: pd.Series  # linear $ exposure by symbol
+    betas: pd.DataFrame  # symbols x stress factors
+    factor_cov: pd.DataFrame
+    factor_returns: pd.DataFrame  # full stored history, for historical replay
+    sectors: pd.Series  # symbol -> sector label
+    vix_level: float
+    options: OptionBook | None = None
+
+
+def stress_symbols(definitions: Sequence[FactorSpec]) -> list[str]:
     """Every symbol the stress factors are built from."""
-    styles = {s for _, lo, sh in definitions for s in (lo, sh) if s}
-    return sorted({*FACTOR_ETFS.values(), *styles, TEN_YEAR_YIELD, VIX})
+    return sorted({*FACTOR_ETFS.values(), *factor_symbols(definitions), TEN_YEAR_YIELD, VIX})
 
 
-def stress_factor_returns(close: pd.DataFrame, definitions: Sequence[FactorDefinition]) -> pd.DataFrame:
+def stress_factor_returns(close: pd.DataFrame, definitions: Sequence[FactorSpec]) -> pd.DataFrame:
     """Daily stress-factor moves from closes (dates x symbols): returns, yield and VIX changes."""
     returns = close.pct_change(fill_method=None).iloc[1:]
     changes = close[[TEN_YEAR_YIELD, VIX]].diff().iloc[1:]
-    styles = build_style_factors(returns, definitions, from_close=False)
+    styles = style_factors(returns, definitions)
     out = {name: returns[symbol] for name, symbol in FACTOR_ETFS.items()}
     out |= {"rates": changes[TEN_YEAR_YIELD], "vix": changes[VIX]}
     out |= {f"style:{n}": styles[n] for n, _, short in definitions if short}
     return pd.DataFrame(out, index=returns.index)
 
 
-def _sector_labels(book: Book) -> pd.Series:
+def _sector_labels(book: RiskBook) -> pd.Series:
     """Sector per symbol, or an asset-class label for funds and non-equities."""
-    labels = book.sectors.astype(object).where(book.sectors.notna(), book.asset_classes.map(NON_EQUITY))
-    return labels.fillna("Unclassified")
+    return holding_labels(book.sectors, book.asset_classes, missing="Unclassified")
 
 
 def _betas(asset_returns: pd.DataFrame, factors: pd.DataFrame, alpha: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Ridge betas (factor ETFs exact) and the factors' daily covariance over the fit window."""
-    fit = factor_exposures(asset_returns, factors, method="ridge", alpha=alpha, window=STRESS_WINDOW,
-                           min_obs=STRESS_MIN_OBS)  # fmt: skip
+    fit = factor_exposures(
+        asset_returns, factors, method="ridge", alpha=alpha, window=STRESS_WINDOW, min_obs=STRESS_MIN_OBS
+    )
     betas = fit.betas.copy()
     for factor, etf in FACTOR_ETFS.items():  # a dozen factor ETFs: set their rows to unit vectors
         if etf in betas.index:
@@ -66,7 +96,7 @@ def _betas(asset_returns: pd.DataFrame, factors: pd.DataFrame, alpha: float) -> 
 
 
 def build_model(
-    book: Book, asset_returns: pd.DataFrame, factors: pd.DataFrame, alpha: float, vix: float
+    book: RiskBook, asset_returns: pd.DataFrame, factors: pd.DataFrame, alpha: float, vix: float
 ) -> StressModel:
     """The cacheable stress model of a book."""
     symbols = list(book.symbols)
@@ -74,17 +104,31 @@ def build_model(
     missing = [s for s in symbols if betas.loc[s].isna().any()]
     notes = (f"No betas for {', '.join(missing)} (too little history): they move only if they are a factor ETF.",)
     return StressModel(
-        as_of=book.as_of, source=book.source, nav=book.nav, exposures=book.linear, betas=betas, factor_cov=cov,
-        factor_returns=factors, sectors=_sector_labels(book), vix_level=vix, options=book.options,
+        as_of=book.as_of,
+        source=book.source,
+        nav=book.nav,
+        exposures=book.linear,
+        betas=betas,
+        factor_cov=cov,
+        factor_returns=factors,
+        sectors=_sector_labels(book),
+        vix_level=vix,
+        options=book.options,
         notes=notes if missing else (),
-    )  # fmt: skip
+    )
 
 
 def _replayable(model: StressModel, scenario: Scenario) -> bool:
     idx = model.factor_returns.index
     start, end = scenario.window_start, scenario.window_end
-    return (scenario.kind is ScenarioKind.HISTORICAL and start is not None and end is not None and len(idx) > 0
-            and idx[0] <= pd.Timestamp(start) and pd.Timestamp(end) <= idx[-1])  # fmt: skip
+    return (
+        scenario.kind is ScenarioKind.HISTORICAL
+        and start is not None
+        and end is not None
+        and len(idx) > 0
+        and idx[0] <= pd.Timestamp(start)
+        and pd.Timestamp(end) <= idx[-1]
+    )
 
 
 def apply_scenario(model: StressModel, scenario: Scenario, basis: str, replay: bool = True) -> StressView:
@@ -96,10 +140,29 @@ def apply_scenario(model: StressModel, scenario: Scenario, basis: str, replay: b
         basis = f"historical replay of stored ({model.source}) factor returns {span}"
     if "credit_bp" in scenario.shocks:
         notes.append("Credit spreads are not modelled: the credit shock moves no position.")
-    result = run_scenario(scenario, model.exposures, model.betas, model.nav, factor_cov=model.factor_cov,
-                          options=model.options, sectors=model.sectors, vix_level=model.vix_level)  # fmt: skip
-    return StressView(model.as_of, model.source, scenario.name, basis, result.positions, result.sectors,
-                      result.total, result.total_pct, result.factor_moves, result.propagated, tuple(notes))  # fmt: skip
+    result = run_scenario(
+        scenario,
+        model.exposures,
+        model.betas,
+        model.nav,
+        factor_cov=model.factor_cov,
+        options=model.options,
+        sectors=model.sectors,
+        vix_level=model.vix_level,
+    )
+    return StressView(
+        model.as_of,
+        model.source,
+        scenario.name,
+        basis,
+        result.positions,
+        result.sectors,
+        result.total,
+        result.total_pct,
+        result.factor_moves,
+        result.propagated,
+        notes=tuple(notes),
+    )
 
 
 def custom(shocks: Mapping[str, float], vix_level: float) -> Scenario:

@@ -1,0 +1,94 @@
+"""Snapshot reads, their invalidation, and the backfill that writes them (jobs and `jobs init`).
+
+Snapshots depend on positions and cash flows: a write that changes the book from date d
+deletes the portfolio's snapshots from d on (`invalidate_snapshots`). `backfill` computes the
+grid with the pure `snapshots.unsaved` and writes only the days that have no stored portfolio
+snapshot, so a second run writes nothing. Page reads never call it:
+they merge the unsaved days in memory (`sql.view.load_view`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sigma.db import session_scope, with_lock_retry
+from sigma.db.models import PortfolioSnapshot, PositionSnapshot
+from sigma.db.upsert import upsert_frame
+from sigma.errors import InsufficientHistory
+from sigma.market.service import MarketService
+from sigma.portfolio.history import NAV_COLUMNS
+from sigma.portfolio.inputs import PriceInputs
+from sigma.portfolio.model import BackfillResult
+from sigma.portfolio.snapshots import SNAPSHOT_COLUMNS, VOL_LEAD_CALENDAR_DAYS, WINDOW_COLUMNS, unsaved
+from sigma.portfolio.sql.prices import load_prices
+from sigma.portfolio.sql.records import load_record
+from sigma.portfolio.valuation import symbols_to_price
+
+
+def load_snapshots(session: Session, pid: int) -> pd.DataFrame:
+    """The portfolio's daily snapshots, oldest first (one query)."""
+    cols = [getattr(PortfolioSnapshot, c) for c in SNAPSHOT_COLUMNS]
+    stmt = select(*cols).where(PortfolioSnapshot.portfolio_id == pid).order_by(PortfolioSnapshot.date)
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=list(SNAPSHOT_COLUMNS))
+    return frame.astype({c: "float64" for c in (*NAV_COLUMNS, "flows")})
+
+
+def load_window(session: Session, pid: int, first: date | None) -> pd.DataFrame:
+    """Position snapshots (position_id, date, unrealized_pnl) from `first` on (empty when None)."""
+    if first is None:
+        return pd.DataFrame(columns=list(WINDOW_COLUMNS))
+    stmt = select(PositionSnapshot.position_id, PositionSnapshot.date, PositionSnapshot.unrealized_pnl).where(
+        PositionSnapshot.portfolio_id == pid, PositionSnapshot.date >= first
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=list(WINDOW_COLUMNS)).astype({"unrealized_pnl": "float64"})
+
+
+def invalidate_snapshots(session: Session, pid: int, days: Iterable[date | None]) -> None:
+    """Delete the portfolio's snapshots from the earliest of `days` on (the backfill refills them)."""
+    known = [d for d in days if d is not None]
+    if not known:
+        return
+    first = min(known)
+    session.execute(
+        delete(PositionSnapshot).where(PositionSnapshot.portfolio_id == pid, PositionSnapshot.date >= first)
+    )
+    session.execute(
+        delete(PortfolioSnapshot).where(PortfolioSnapshot.portfolio_id == pid, PortfolioSnapshot.date >= first)
+    )
+
+
+def _write(sessions: sessionmaker[Session], pid: int, days: pd.DataFrame, positions: pd.DataFrame) -> None:
+    def work() -> None:
+        with session_scope(sessions) as session:
+            upsert_frame(session, "portfolio_snapshots", days.assign(portfolio_id=pid), ("portfolio_id", "date"))
+            upsert_frame(session, "position_snapshots", positions.assign(portfolio_id=pid), ("position_id", "date"))
+
+    with_lock_retry(work)
+
+
+def backfill(
+    sessions: sessionmaker[Session], market: MarketService, pid: int, prices: PriceInputs | None = None
+) -> BackfillResult:
+    """Write the missing daily snapshots of portfolio `pid` (idempotent: a second run writes nothing)."""
+    with sessions() as session:
+        record, have = load_record(session, pid)
+    positions = record.positions
+    if positions.empty:
+        return BackfillResult(pid, 0, 0, "no positions yet")
+    if prices is None:
+        start = min(positions["entry_date"]) - timedelta(days=VOL_LEAD_CALENDAR_DAYS)
+        prices = load_prices(market, symbols_to_price(positions), start)
+    _as_of, source = market.store.as_of()
+    try:
+        days, rows = unsaved(record, prices, have, source or "simulated")
+    except InsufficientHistory as exc:
+        return BackfillResult(pid, 0, 0, str(exc))
+    if days.empty:
+        return BackfillResult(pid, 0, 0)
+    _write(sessions, pid, days, rows)
+    return BackfillResult(pid, len(days), len(rows))

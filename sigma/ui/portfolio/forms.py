@@ -1,0 +1,186 @@
+"""Forms of the Portfolio page: positions, tags, targets and cash flows.
+
+Each form calls one service method; a `SigmaError` is shown next to the form and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from sigma.auth.model import AuthUser
+from sigma.conventions import PositionType
+from sigma.errors import SigmaError
+from sigma.portfolio.model import FlowKind, PositionDraft, TagInfo
+from sigma.portfolio.service import PortfolioService
+from sigma.ui import cache
+
+TYPES = [t.value for t in PositionType]
+FLOW_KINDS = [k.value for k in FlowKind]
+
+
+def _attempt(user: AuthUser, action: Callable[[], object], success: str) -> bool:
+    try:
+        action()
+    except SigmaError as err:
+        st.error(str(err))
+        return False
+    st.session_state["flash"] = success
+    cache.forget_user(user.id)  # this user's Risk and Correlations views hold the book just changed
+    return True
+
+
+def flash() -> None:
+    """Show (once) the confirmation left by the last successful form."""
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)
+
+
+def add_position(svc: PortfolioService, user: AuthUser, pid: int, as_of: date) -> None:
+    """Add a stock, ETF, short or option position."""
+    with st.form("add_position", clear_on_submit=False):
+        c = st.columns(4)
+        symbol = c[0].text_input("Symbol (underlying for options)", key="pos_symbol")
+        kind = c[1].selectbox("Type", TYPES, key="pos_type")
+        qty = c[2].number_input("Quantity", min_value=0.0, value=100.0, step=1.0, key="pos_qty")
+        price = c[3].number_input("Entry price", min_value=0.0, value=0.0, step=0.01, key="pos_price")
+        o = st.columns(4)
+        entry = o[0].date_input("Entry date", value=as_of, max_value=as_of, key="pos_entry")
+        strike = o[1].number_input("Strike (options)", min_value=0.0, value=0.0, key="pos_strike")
+        expiry = o[2].date_input("Expiry (options)", value=None, key="pos_expiry")
+        mult = o[3].number_input("Multiplier", min_value=1.0, value=100.0, key="pos_mult")
+        submitted = st.form_submit_button("Add position")
+    if not submitted:
+        return
+    option = PositionType(kind).is_option
+    draft = PositionDraft(
+        symbol=symbol.strip().upper(),
+        position_type=PositionType(kind),
+        quantity=qty,
+        entry_price=price,
+        entry_date=entry,
+        underlying=symbol.strip().upper() if option else None,
+        strike=strike if option and strike else None,
+        expiry=expiry if option else None,
+        multiplier=mult if option else 1.0,
+        notes="",
+    )
+    if _attempt(user, lambda: svc.add_position(user, pid, draft), f"Added {draft.position_type} {draft.symbol}."):
+        st.rerun()
+
+
+def close_position(svc: PortfolioService, user: AuthUser, holdings: pd.DataFrame, as_of: date) -> None:
+    """Close an open position at an exit price and date."""
+    if holdings.empty:
+        return
+    labels = dict(zip(holdings["position_id"], holdings["symbol"] + " · " + holdings["type"], strict=True))
+    with st.form("close_position"):
+        c = st.columns(3)
+        pos = c[0].selectbox("Position", list(labels), format_func=labels.__getitem__, key="close_pos")
+        exit_date = c[1].date_input("Exit date", value=as_of, max_value=as_of, key="close_date")
+        exit_price = c[2].number_input("Exit price", min_value=0.0, value=0.0, step=0.01, key="close_price")
+        submitted = st.form_submit_button("Close position")
+    if submitted and _attempt(
+        user, lambda: svc.close_position(user, int(pos), exit_date, exit_price), f"Closed {labels[pos]}."
+    ):
+        st.rerun()
+
+
+def tags(svc: PortfolioService, user: AuthUser, pid: int, holdings: pd.DataFrame) -> None:
+    """Create, rename, recolour, delete tags; tag and untag positions in bulk."""
+    existing = svc.tags(user)
+    with st.form("new_tag", clear_on_submit=True):
+        c = st.columns([3, 1, 1])
+        name = c[0].text_input("New tag", key="tag_name")
+        color = c[1].color_picker("Colour", "#4c78a8", key="tag_color")
+        if c[2].form_submit_button("Create tag") and _attempt(
+            user, lambda: svc.create_tag(user, name, color), f"Created tag {name}."
+        ):
+            st.rerun()
+    if not existing:
+        st.caption("No tags yet.")
+        return
+    st.dataframe(pd.DataFrame([t.__dict__ for t in existing]), hide_index=True, width="stretch")
+    tag_id = _tag_positions(svc, user, existing, holdings)
+    btns = st.columns(3)
+    if btns[0].button("Sector tags from profiles", key="sector_tags") and _attempt(
+        user, lambda: svc.sync_sector_tags(user, pid), "Sector tags updated."
+    ):
+        st.rerun()
+    if btns[1].button("Delete selected tag", key="tag_delete") and _attempt(
+        user, lambda: svc.delete_tag(user, tag_id), "Tag deleted."
+    ):
+        st.rerun()
+
+
+def _tag_positions(svc: PortfolioService, user: AuthUser, existing: list[TagInfo], holdings: pd.DataFrame) -> int:
+    """Tag, untag or rename in bulk; returns the picked tag's id."""
+    names = {t.id: f"{t.name} ({t.n_positions})" for t in existing}
+    with st.form("tag_positions"):
+        tag_id = st.selectbox("Tag", list(names), format_func=names.__getitem__, key="tag_pick")
+        labels = dict(zip(holdings["position_id"], holdings["symbol"], strict=True)) if not holdings.empty else {}
+        chosen = st.multiselect("Positions", list(labels), format_func=labels.__getitem__, key="tag_positions")
+        row = st.columns(4)
+        do_tag = row[0].form_submit_button("Tag")
+        do_untag = row[1].form_submit_button("Untag")
+        new_name = row[2].text_input(
+            "Rename to", key="tag_rename", label_visibility="collapsed", placeholder="Rename to…"
+        )
+        do_rename = row[3].form_submit_button("Rename")
+    ids = [int(i) for i in chosen]
+    if do_tag and _attempt(user, lambda: svc.tag_positions(user, ids, tag_id), f"Tagged {len(ids)} position(s)."):
+        st.rerun()
+    if do_untag and _attempt(user, lambda: svc.untag_positions(user, ids, tag_id), f"Untagged {len(ids)} position(s)."):
+        st.rerun()
+    if do_rename and _attempt(user, lambda: svc.rename_tag(user, tag_id, new_name), f"Renamed to {new_name}."):
+        st.rerun()
+    return int(tag_id)
+
+
+def targets(svc: PortfolioService, user: AuthUser, pid: int, holdings: pd.DataFrame) -> None:
+    """Bulk-edit target prices in a data editor."""
+    if holdings.empty:
+        return
+    cols = ["position_id", "symbol", "price", "target_eoy", "target_next_year", "downside", "target_note"]
+    frame = holdings.reindex(columns=cols).rename(columns={"target_note": "note"})
+    frame["note"] = frame["note"].astype(object).where(frame["note"].notna(), "").astype(str)
+    edited = st.data_editor(
+        frame,
+        key="targets_editor",
+        hide_index=True,
+        width="stretch",
+        disabled=["position_id", "symbol", "price"],
+        column_config={
+            "position_id": None,
+            "price": st.column_config.NumberColumn("Price", format="$%.2f"),
+            "target_eoy": st.column_config.NumberColumn("Target (year end)", min_value=0.0),
+            "target_next_year": st.column_config.NumberColumn("Target (next year)", min_value=0.0),
+            "downside": st.column_config.NumberColumn("Downside case", min_value=0.0),
+        },
+    )
+    if st.button("Save targets", key="save_targets") and _attempt(
+        user, lambda: svc.bulk_set_targets(user, pid, edited), "Targets saved."
+    ):
+        st.rerun()
+
+
+def cash(svc: PortfolioService, user: AuthUser, pid: int, as_of: date) -> None:
+    """Record a deposit, withdrawal or dividend."""
+    with st.form("cash_flow", clear_on_submit=True):
+        c = st.columns(4)
+        kind = c[0].selectbox("Kind", FLOW_KINDS, key="cf_kind")
+        amount = c[1].number_input("Amount ($)", min_value=0.0, value=0.0, step=100.0, key="cf_amount")
+        day = c[2].date_input("Date", value=as_of, max_value=as_of, key="cf_date")
+        note = c[3].text_input("Note", key="cf_note")
+        submitted = st.form_submit_button("Record cash flow")
+    if submitted and _attempt(
+        user, lambda: svc.record_cash_flow(user, pid, day, kind, amount, note), f"Recorded {kind} of ${amount:,.2f}."
+    ):
+        st.rerun()
+    flows = svc.cash_flows(user, pid)
+    if not flows.empty:
+        st.dataframe(flows, hide_index=True, width="stretch")

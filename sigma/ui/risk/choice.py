@@ -1,0 +1,37 @@
+"""What the Risk page's top row picked, handed to every section."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from sigma.auth.model import AuthUser
+from sigma.errors import SigmaError
+
+INDEX_BENCHMARKS = ("SPY", "QQQ", "IWM", "ACWX")
+
+
+@dataclass(frozen=True)
+class RiskChoice:
+    """The acting user, the portfolio, the benchmark spec and the window of the Risk page."""
+
+    user: AuthUser
+    pid: int
+    benchmark: str  # a symbol, "60/40", or "SYMBOL:weight, …" (the service parses it)
+    window: str
+
+    @property
+    def sector_benchmark(self) -> str:
+        """The benchmark whose sector weights are stored: an index ETF, else SPY."""
+        return self.benchmark if self.benchmark in INDEX_BENCHMARKS else "SPY"
+
+
+def section(title: str, draw: Callable[[RiskChoice], None], choice: RiskChoice) -> None:
+    """A titled section; a SigmaError becomes a warning instead of blanking the page."""
+    st.subheader(title)
+    try:
+        draw(choice)
+    except SigmaError as err:
+        st.warning(str(err), icon=":material/info:")
