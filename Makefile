@@ -7,11 +7,13 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 PYTEST_ARGS   ?=
 
-.PHONY: run test lint typecheck bench clean-data help
+.PHONY: run test coverage mutate lint typecheck bench clean-data help
 
 help:
 	@echo "make run    - set up and run Sigma on http://localhost:8501 (SQLite + simulated market)"
 	@echo "make test   - set up and run every test, ruff and mypy"
+	@echo "make coverage - the test suite (browser tests aside) under coverage, subprocesses included"
+	@echo "make mutate - mutation scores per module (slow; MODULES=sigma/risk/var.py for one)"
 	@echo "make bench  - run the benchmarks in bench/"
 
 $(BIN)/python:
@@ -38,13 +40,36 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# Two pytest phases: the suite in parallel, then the browser tests alone (one Streamlit server and one
+# Chromium, nothing competing for the 2 cores). Both always run; `make test` fails if either fails.
+# "No tests collected" (exit 5) only counts as a pass when PYTEST_ARGS narrows the run.
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+define phase
+start=$$(date +%s); $(PYTEST) $(2) $(PYTEST_ARGS); rc=$$?; \
+if [ $$rc -eq 5 ] && [ -n "$(PYTEST_ARGS)" ]; then rc=0; fi; \
+echo "make test: $(1) phase: exit $$rc after $$(( $$(date +%s) - start )) s"; \
+[ $$rc -eq 0 ]
+endef
+
 test: lint typecheck
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
+	@$(call phase,parallel,-n 2 --dist loadfile -m "not browser"); p=$$?; \
+	$(call phase,browser,-n 0 -m browser); b=$$?; \
+	[ $$p -eq 0 ] && [ $$b -eq 0 ]
+
+# Coverage of the whole suite, subprocesses included (the jobs CLI and `jobs serve` run in their own
+# processes): coverage's .pth hook starts measuring in every Python started with COVERAGE_PROCESS_START.
+coverage: $(DEV_STAMP)
+	rm -f .coverage .coverage.*
+	COVERAGE_PROCESS_START=$(CURDIR)/pyproject.toml $(BIN)/coverage run -m pytest -p no:cacheprovider -n 2 \
+		--dist loadfile -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report
 
 bench: $(DEV_STAMP) .venv-bench/.installed
 	$(BIN)/python -m bench.market
 	$(BIN)/python -m bench.risk
 	$(BIN)/python -m bench.portfolio
+	$(BIN)/python -m bench.snapshots
 	.venv-bench/bin/python -m bench.greeks
 
 # py_vollib_vectorized needs py_vollib==1.0.1, which clashes with the test oracles: its own venv.
@@ -55,3 +80,8 @@ bench: $(DEV_STAMP) .venv-bench/.installed
 
 clean-data:
 	rm -rf data/
+
+# Mutation testing (not in CI): one module at a time against its own tests; prints the share of
+# mutants killed per module. `make mutate MODULES=sigma/risk/var.py` runs one; MUTATE_CHILDREN=2.
+mutate: $(DEV_STAMP)
+	$(BIN)/python scripts/mutate.py $(MODULES)

@@ -133,18 +133,25 @@ def _timed(engine: Engine, call: Callable[[], object]) -> tuple[float, int, obje
     return elapsed, len(seen), result
 
 
-def run(url: str, label: str, market: Any, positions: list[dict[str, Any]]) -> None:
-    """Seed one database, then time view() cold, the backfill, and view() warm, and print the figures."""
+def seeded_service(
+    url: str, market: Any, positions: list[dict[str, Any]]
+) -> tuple[Engine, PriceStore, PortfolioService, AuthUser, int]:
+    """A migrated database with the market, the profiles and the book, and a service over it."""
     engine = make_engine(url)
     upgrade_to_head(engine)
-    t0 = time.perf_counter()
     user, pid = _seed(engine, market.bars(), positions)
     sessions = session_factory(engine)
     store = PriceStore(sessions)
     profiles = universe_profiles()
     store.upsert_profiles(profiles[profiles["symbol"].isin(market.symbols)], "reference")
     settings = replace(Settings(), market_end=END, database_url=url)
-    svc = PortfolioService(sessions, MarketService(store, _NoProvider(), settings), settings)
+    return engine, store, PortfolioService(sessions, MarketService(store, _NoProvider(), settings), settings), user, pid
+
+
+def run(url: str, label: str, market: Any, positions: list[dict[str, Any]]) -> None:
+    """Seed one database, then time view() cold, the backfill, and view() warm, and print the figures."""
+    t0 = time.perf_counter()
+    engine, store, svc, user, pid = seeded_service(url, market, positions)
     seeded = time.perf_counter() - t0
     cold, cold_sql, view = _timed(engine, lambda: svc.view(user, pid))
     backfill, _, _ = _timed(engine, lambda: svc.backfill_any(pid))

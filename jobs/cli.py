@@ -1,8 +1,10 @@
-"""`python -m jobs`: serve the scheduler, run a job once (with a progress bar), list jobs, seed the demo."""
+"""`python -m jobs`: serve the scheduler, run a job once (with a progress bar), list jobs, seed the demo,
+create a user."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 from collections.abc import Sequence
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 from sigma.batch.catalog import JOB_NAMES, JOBS
 from sigma.batch.status import JobStatus, Trigger
 from sigma.config import from_env
+from sigma.conventions import Role
 from sigma.errors import SigmaError
 from sigma.wiring import Services, build
 
@@ -47,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         "init", help="load prices, the demo book, snapshots and reference data (what `make run` does first)"
     ).set_defaults(func=_init)
     sub.add_parser("logins", help="print the demo logins").set_defaults(func=_logins)
+    user = sub.add_parser("create-user", help="create a user, e.g. the first admin; asks for the password")
+    user.add_argument("username")
+    user.add_argument("--role", default="analyst", choices=[r.value for r in Role])
+    user.add_argument("--name", default="")
+    user.add_argument("--email", default="")
+    user.set_defaults(func=_create_user)
     return parser
 
 
@@ -103,6 +112,20 @@ def _logins(services: Services, _args: argparse.Namespace) -> int:
 
     for line in demo_logins():
         print(f"    {line}")
+    return 0
+
+
+def _create_user(services: Services, args: argparse.Namespace) -> int:
+    """Create a user; the password is asked twice on a terminal, else read from one line of stdin."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password (12+ characters, a passphrase is best): ")
+        if getpass.getpass("Same password again: ") != password:
+            print("error: the two passwords differ; nothing was created.", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    user = services.auth.register_user(args.username, args.name, password, args.role, args.email)
+    print(f"created {user.role} {user.username!r} (id {user.id})")
     return 0
 
 

@@ -21,7 +21,7 @@ if user is None or pid is None:
     st.info("Create a portfolio below to get started.")
     with st.form("create_portfolio"):
         name = st.text_input("Name", key="new_pf_name")
-        cash = st.number_input("Starting cash ($)", min_value=0.0, value=100_000.0, key="new_pf_cash")
+        cash = st.number_input("Starting cash ($)", 0.0, forms.MAX_CASH, 100_000.0, key="new_pf_cash")
         if st.form_submit_button("Create portfolio") and user is not None:
             try:
                 svc.portfolios.create_portfolio(user, name, cash=cash)

@@ -26,6 +26,7 @@ from sigma.settings import (
     Settings,
     Var,
     readme_table,
+    redact_url,
     setting_names,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "ensure_cookie_key",
     "from_env",
     "readme_table",
+    "redact_url",
     "setting_names",
 ]
 
@@ -49,14 +51,23 @@ E = TypeVar("E", bound=StrEnum)
 MIN_COOKIE_KEY_BYTES = 32
 
 
-def _parse(environ: Mapping[str, str], name: str, default: T, cast: Callable[[str], T], what: str) -> T:
+def _parse(
+    environ: Mapping[str, str],
+    name: str,
+    default: T,
+    cast: Callable[[str], T],
+    what: str,
+    show: Callable[[str], str] = repr,
+) -> T:
+    """`name` from `environ` through `cast`; a bad value raises `ConfigError` showing it with `show`."""
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         return cast(raw.strip())
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{name}={raw!r} is not valid: expected {what}. Fix or unset {name}.") from exc
+    except (ValueError, TypeError):
+        # `from None`: the cast's own error may hold the raw value (a database URL's password).
+        raise ConfigError(f"{name}={show(raw)} is not valid: expected {what}. Fix or unset {name}.") from None
 
 
 def _positive(cast: Callable[[str], N]) -> Callable[[str], N]:
@@ -85,8 +96,12 @@ def _one_of(options: type[StrEnum]) -> str:
 
 def _database_url(raw: str) -> str:
     if not (raw.startswith("sqlite") or raw.startswith("postgresql")):
-        raise ValueError(raw)
+        raise ValueError("unsupported database URL scheme")  # never the URL: it may hold a password
     return raw
+
+
+def _shown_url(raw: str) -> str:
+    return repr(redact_url(raw.strip()))
 
 
 def _cron(raw: str) -> str:
@@ -138,6 +153,7 @@ def _storage(env: Mapping[str, str], data_dir: Path) -> _Storage:
             f"sqlite:///{data_dir / 'sigma.db'}",
             _database_url,
             "a sqlite:/// or postgresql+psycopg:// URL",
+            show=_shown_url,
         ),
         db_busy_timeout_ms=_parse(env, "SIGMA_DB_BUSY_TIMEOUT_MS", 5000, _POS_INT, "a positive integer"),
     )

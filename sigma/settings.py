@@ -6,6 +6,7 @@ The closed choices are enums: `Environment` (SIGMA_ENV) and `MarketDataMode` (SI
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
@@ -47,7 +48,7 @@ VARIABLES: tuple[Var, ...] = (
     Var(
         "SIGMA_ENV",
         "development",
-        "development, test or production; production refuses demo seeding and needs a cookie key",
+        "development, test or production; production refuses demo seeding and demo logins, and needs a cookie key",
     ),
     Var("SIGMA_DATA_DIR", "data", "folder for the SQLite file, the local cookie key and cached price copies"),
     Var(
@@ -148,9 +149,25 @@ class Settings:
 
     def redacted_database_url(self) -> str:
         """The database URL with any password replaced, safe to print."""
-        from sqlalchemy.engine import make_url
+        return redact_url(self.database_url)
 
-        return make_url(self.database_url).render_as_string(hide_password=True)
+
+# user:password@ in anything URL-like: the password runs to the last "@" (it may hold "@" or "/").
+_CREDENTIALS = re.compile(r"^(?P<scheme>[^:/@]*://)?(?P<user>[^:/@]*):.*@", re.DOTALL)
+
+
+def redact_url(url: str) -> str:
+    """`url` safe to print: SQLAlchemy's rendering with the password as `***`; for a string it
+    cannot parse, or one with several `@`, everything from the user name's `:` to the last `@`."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if url.count("@") <= 1:  # with an unencoded "@" in the password, SQLAlchemy would show its tail
+        try:
+            return make_url(url).render_as_string(hide_password=True)
+        except (ArgumentError, ValueError, TypeError):
+            pass
+    return _CREDENTIALS.sub(r"\g<scheme>\g<user>:***@", url, count=1)
 
 
 def setting_names() -> list[str]:

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.auth.service import AuthService
 from sigma.batch.admin import AdminService
-from sigma.batch.heartbeat import Heartbeat
-from sigma.batch.locks import JobLocks
-from sigma.batch.queue import JobQueue
-from sigma.batch.runs import RunTracker
+from sigma.batch.sql.heartbeat import Heartbeat
+from sigma.batch.sql.locks import JobLocks
+from sigma.batch.sql.queue import JobQueue
+from sigma.batch.sql.runs import RunTracker
 from sigma.config import MarketDataMode, Settings, ensure_cookie_key
 from sigma.db import make_engine, session_factory, upgrade_to_head
 from sigma.market.service import MarketService, last_business_day

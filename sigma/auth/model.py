@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from sigma.conventions import Role
 
@@ -40,6 +41,15 @@ class UserRow:
     failures: int
     locked: bool
     locked_until: datetime | None
+
+
+class CredentialEntry(TypedDict):
+    """One user in streamlit-authenticator's credentials shape."""
+
+    name: str
+    email: str
+    password: str
+    roles: list[str]
 
 
 def utc_now() -> datetime:

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.auth.login import LoginGuard
-from sigma.auth.model import AuthUser, UserRow, normalise_username, utc_now
+from sigma.auth.model import AuthUser, CredentialEntry, UserRow, normalise_username, utc_now
 from sigma.auth.sessions import SessionStore
-from sigma.auth.users import CredentialEntry, UserDirectory
+from sigma.auth.users import UserDirectory
 from sigma.config import Settings
 from sigma.conventions import Role
 
@@ -36,7 +36,8 @@ class AuthService:
     # --- login and lockout ------------------------------------------------------------------
 
     def authenticate(self, username: str, password: str) -> AuthUser | None:
-        """The user if the password is right and the account active and unlocked, else None."""
+        """The user if the password is right and the account active and unlocked, else None;
+        `PermissionDenied` with its own message for a demo account in production."""
         return self._login.authenticate(username, password)
 
     # --- server-side sessions ---------------------------------------------------------------
@@ -59,21 +60,36 @@ class AuthService:
 
     # --- users ------------------------------------------------------------------------------
 
-    def create_user(self, username: str, name: str, password: str, role: str, email: str = "") -> AuthUser:
-        """Create a user; `ValidationError` for a bad name, role or password, or a taken name."""
-        return self._users.create(username, name, password, role, email)
+    def create_user(
+        self, acting: AuthUser, username: str, name: str, password: str, role: str, email: str = ""
+    ) -> AuthUser:
+        """Create a user (admins only; the role is re-read); `ValidationError` for a bad name, role,
+        a password that fails the policy, or a taken name."""
+        return self._users.create(acting, username, name, password, role, email)
+
+    def register_user(self, username: str, name: str, password: str, role: str, email: str = "") -> AuthUser:
+        """Create a user without an acting admin: `python -m jobs create-user`, run by whoever holds
+        the server (how a production install gets its first admin). Policy applies; a taken name
+        is a `ValidationError`."""
+        return self._users.create(None, username, name, password, role, email)
 
     def ensure_user(self, username: str, name: str, password: str, role: str, email: str = "") -> AuthUser:
-        """Create the user if missing (for seeding); an existing user is returned unchanged."""
+        """Create the user if missing (seeding and set-up, no acting user; the password policy
+        applies); an existing user is returned unchanged."""
         return self._users.ensure(username, name, password, role, email)
 
-    def set_password(self, user_id: int, new_password: str) -> None:
-        """Set a new password and revoke every session of the user."""
-        self._users.set_password(user_id, new_password)
+    def seed_demo_user(self, username: str, name: str, password: str, role: str, email: str = "") -> AuthUser:
+        """Create a demo user if missing with its public demo password, BYPASSING the password
+        policy (demo book only); `ConfigError` in production."""
+        return self._users.seed_demo(username, name, password, role, email)
 
-    def set_active(self, user_id: int, active: bool) -> None:
-        """Activate or deactivate a user; deactivation also revokes the user's sessions."""
-        self._users.set_active(user_id, active)
+    def set_password(self, acting: AuthUser, user_id: int, new_password: str) -> None:
+        """Set a new password (one's own, or anyone's by an admin) and revoke every session of the user."""
+        self._users.set_password(acting, user_id, new_password)
+
+    def set_active(self, acting: AuthUser, user_id: int, active: bool) -> None:
+        """Activate or deactivate a user (admins only); deactivation also revokes the user's sessions."""
+        self._users.set_active(acting, user_id, active)
 
     def list_users(self, acting: AuthUser) -> list[UserRow]:
         """Every user with lockout state, by username (admins only)."""

@@ -12,27 +12,16 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from sigma.auth.model import AuthUser, as_utc
-from sigma.auth.rows import auth_user
-from sigma.db import session_scope
-from sigma.db.models import AuthSession, User
+from sigma.auth.model import AuthUser
+from sigma.auth.sql import sessions as rows
+from sigma.auth.sql import transactions
 
 
 def token_id(token: str) -> str:
     """The stored id of a session token: its SHA-256, hex."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def revoke_sessions(s: Session, user_id: int, now: datetime) -> None:
-    """Revoke every live session of `user_id` inside the caller's transaction."""
-    s.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
 
 
 class SessionStore:
@@ -47,8 +36,9 @@ class SessionStore:
         """Open a session for `user_id`; returns the token to hand to the browser."""
         token = secrets.token_urlsafe(32)
         now = self._clock()
-        with session_scope(self._sessions) as s:
-            s.add(AuthSession(id=token_id(token), user_id=user_id, created_at=now, expires_at=now + self._lifetime))
+        transactions.write(
+            self._sessions, lambda s: rows.open_session(s, token_id(token), user_id, now, now + self._lifetime)
+        )
         return token
 
     def resolve(self, token: object) -> AuthUser | None:
@@ -56,32 +46,16 @@ class SessionStore:
         if not isinstance(token, str) or not token:
             return None
         now = self._clock()
-        with session_scope(self._sessions) as s:
-            row = s.execute(
-                select(AuthSession, User)
-                .join(User, User.id == AuthSession.user_id)
-                .where(AuthSession.id == token_id(token))
-            ).first()
-            if row is None:
-                return None
-            live, user = row
-            expires = as_utc(live.expires_at)
-            if live.revoked_at is not None or expires is None or expires <= now or not user.is_active:
-                return None
-            return auth_user(user)
+        return transactions.read(self._sessions, lambda s: rows.live_user(s, token_id(token), now))
 
     def end(self, token: object) -> None:
         """Revoke the session of `token` (no-op for an unknown token)."""
         if not isinstance(token, str) or not token:
             return
-        with session_scope(self._sessions) as s:
-            s.execute(
-                update(AuthSession)
-                .where(AuthSession.id == token_id(token), AuthSession.revoked_at.is_(None))
-                .values(revoked_at=self._clock())
-            )
+        now = self._clock()
+        transactions.write(self._sessions, lambda s: rows.revoke_session(s, token_id(token), now))
 
     def revoke_all(self, user_id: int) -> None:
         """Revoke every live session of a user."""
-        with session_scope(self._sessions) as s:
-            revoke_sessions(s, user_id, self._clock())
+        now = self._clock()
+        transactions.write(self._sessions, lambda s: rows.revoke_sessions(s, user_id, now))

@@ -1,29 +1,29 @@
 """User administration: create, seed, reset passwords, (de)activate, list and unlock.
 
-Admin-only calls re-read the acting user's role from the database, so a demoted admin loses
-rights at once. A password reset or a deactivation revokes the user's sessions.
+Admin-only calls re-read the acting user's role from the database in the transaction that does
+the work (`sql.users.require_admin`), so a forged or stale `AuthUser` gains nothing and a
+demoted admin loses rights at once. New passwords meet the policy (`sigma.auth.policy`), except
+the public demo passwords, seeded through `seed_demo` only outside production. A password reset
+or a deactivation revokes the user's sessions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypedDict
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sigma.auth.login import LockoutState, failure_key, lockout_state
-from sigma.auth.model import AuthUser, UserRow, normalise_username
+from sigma.auth.lockout import failure_key
+from sigma.auth.model import AuthUser, CredentialEntry, UserRow, normalise_username
 from sigma.auth.passwords import hash_password
-from sigma.auth.rows import auth_user
-from sigma.auth.sessions import revoke_sessions
+from sigma.auth.policy import check_new_password
+from sigma.auth.sql import attempts, transactions
+from sigma.auth.sql import users as rows
 from sigma.config import Settings
 from sigma.conventions import Role
-from sigma.db import session_scope
-from sigma.db.models import LoginFailure, User
-from sigma.errors import NotFound, PermissionDenied, ValidationError
+from sigma.errors import ConfigError, PermissionDenied, ValidationError
 
 MAX_USERNAME_CHARS = 64
 
@@ -44,15 +44,6 @@ def valid_role(role: str) -> Role:
         raise ValidationError(f"Unknown role {role!r}: use one of {', '.join(r.value for r in Role)}.") from exc
 
 
-class CredentialEntry(TypedDict):
-    """One user in streamlit-authenticator's credentials shape."""
-
-    name: str
-    email: str
-    password: str
-    roles: list[str]
-
-
 def _taken(login: str) -> ValidationError:
     return ValidationError(f"The username {login!r} is taken. Choose another one.")
 
@@ -65,123 +56,98 @@ class UserDirectory:
         self._settings = settings
         self._clock = clock
 
-    def create(self, username: str, name: str, password: str, role: str, email: str = "") -> AuthUser:
-        """Create a user; `ValidationError` for a bad name, role or password, or a taken name."""
+    def create(
+        self, acting: AuthUser | None, username: str, name: str, password: str, role: str, email: str
+    ) -> AuthUser:
+        """Create a user (an admin's act when `acting` is given; seeding otherwise); the password
+        must meet the policy. `ValidationError` for a bad name, role or password, or a taken name."""
+        login, role_value = valid_username(username), valid_role(role)
+        check_new_password(password, login)
+        return self._insert(acting, login, name, password, role_value, email)
+
+    def seed_demo(self, username: str, name: str, password: str, role: str, email: str) -> AuthUser:
+        """Create a demo user if missing, with its public demo password: this BYPASSES the password
+        policy on purpose, for the demo book only, and is refused in production."""
+        if self._settings.is_production:
+            raise ConfigError("Refusing to seed demo users with SIGMA_ENV=production.")
         login = valid_username(username)
-        role_value = valid_role(role)
+        existing = transactions.read(self._sessions, lambda s: rows.find_user(s, login))
+        return existing or self._insert(None, login, name, password, valid_role(role), email)
+
+    def ensure(self, username: str, name: str, password: str, role: str, email: str) -> AuthUser:
+        """Create the user if missing (for seeding); an existing user is returned unchanged."""
+        login = valid_username(username)
+        existing = transactions.read(self._sessions, lambda s: rows.find_user(s, login))
+        return existing or self.create(None, login, name, password, role, email)
+
+    def _insert(
+        self, acting: AuthUser | None, login: str, name: str, password: str, role: Role, email: str
+    ) -> AuthUser:
         password_hash = hash_password(password, self._settings.bcrypt_rounds)
-        user = User(
-            username=login,
-            name=name.strip() or login,
-            email=email.strip(),
-            password_hash=password_hash,
-            role=role_value.value,
-            is_active=True,
-        )
+
+        def insert(s: Session) -> AuthUser:
+            if acting is not None:
+                rows.require_admin(s, acting, "create users")
+            if rows.find_user(s, login) is not None:
+                raise _taken(login)
+            return rows.insert_user(s, login, name.strip() or login, email.strip(), password_hash, role)
+
         try:
-            with session_scope(self._sessions) as s:
-                if s.scalar(select(User.id).where(User.username == login)) is not None:
-                    raise _taken(login)
-                s.add(user)
-                s.flush()
-                return auth_user(user)
+            return transactions.write(self._sessions, insert)
         except IntegrityError as exc:  # lost a race with a concurrent create
             raise _taken(login) from exc
 
-    def ensure(self, username: str, name: str, password: str, role: str, email: str = "") -> AuthUser:
-        """Create the user if missing (for seeding); an existing user is returned unchanged."""
-        with session_scope(self._sessions) as s:
-            user = s.scalar(select(User).where(User.username == normalise_username(username)))
-            if user is not None:
-                return auth_user(user)
-        return self.create(username, name, password, role, email)
+    def set_password(self, acting: AuthUser, user_id: int, new_password: str) -> None:
+        """Set a new password (the user's own, or anyone's by an admin) that meets the policy, and
+        revoke every session of the user."""
 
-    def set_password(self, user_id: int, new_password: str) -> None:
-        """Set a new password and revoke every session of the user."""
-        password_hash = hash_password(new_password, self._settings.bcrypt_rounds)
+        def change(s: Session) -> None:
+            if acting.id != user_id:
+                rows.require_admin(s, acting, "change another user's password")
+            elif rows.current_role(s, acting.id) is None:
+                raise PermissionDenied("This account is inactive: ask an administrator to reactivate it.")
+            check_new_password(new_password, rows.username_of(s, user_id))
+            password_hash = hash_password(new_password, self._settings.bcrypt_rounds)
+            rows.edit_user(s, user_id, lambda u: setattr(u, "password_hash", password_hash), self._clock())
 
-        def change(user: User) -> None:
-            user.password_hash = password_hash
+        transactions.write(self._sessions, change)
 
-        self._edit(user_id, change, revoke=True)
+    def set_active(self, acting: AuthUser, user_id: int, active: bool) -> None:
+        """Activate or deactivate a user (admins only); deactivation also revokes the user's sessions."""
 
-    def set_active(self, user_id: int, active: bool) -> None:
-        """Activate or deactivate a user; deactivation also revokes the user's sessions."""
+        def change(s: Session) -> None:
+            rows.require_admin(s, acting, "activate or deactivate users")
+            rows.edit_user(s, user_id, lambda u: setattr(u, "is_active", active), None if active else self._clock())
 
-        def change(user: User) -> None:
-            user.is_active = active
-
-        self._edit(user_id, change, revoke=not active)
-
-    def _edit(self, user_id: int, change: Callable[[User], None], revoke: bool) -> None:
-        with session_scope(self._sessions) as s:
-            user = s.get(User, user_id)
-            if user is None:
-                raise NotFound(f"No user with id {user_id}.")
-            change(user)
-            if revoke:
-                revoke_sessions(s, user_id, self._clock())
+        transactions.write(self._sessions, change)
 
     def list(self, acting: AuthUser) -> list[UserRow]:
         """Every user with lockout state, by username (admins only)."""
-        now = self._clock()
-        window = timedelta(minutes=self._settings.login_window_minutes)
-        with session_scope(self._sessions) as s:
-            _require_admin(s, acting, "list users")
-            rows = s.execute(
-                select(User, LoginFailure)
-                .outerjoin(LoginFailure, LoginFailure.username == User.username)
-                .order_by(User.username)
-            ).all()
-            return [_user_row(user, lockout_state(failure, now, window)) for user, failure in rows]
+        now, window = self._clock(), timedelta(minutes=self._settings.login_window_minutes)
+
+        def read(s: Session) -> list[UserRow]:
+            rows.require_admin(s, acting, "list users")
+            return rows.user_rows(s, now, window)
+
+        return transactions.read(self._sessions, read)
 
     def unlock(self, acting: AuthUser, username: str) -> None:
         """Lift a lockout and clear the failure count of `username` (admins only)."""
         key = failure_key(username)
-        with session_scope(self._sessions) as s:
-            _require_admin(s, acting, "unlock accounts")
-            row = s.get(LoginFailure, key)
-            if row is not None:
-                s.delete(row)
+
+        def lift(s: Session) -> None:
+            rows.require_admin(s, acting, "unlock accounts")
+            attempts.clear(s, key)
+
+        transactions.write(self._sessions, lift)
 
     def current_role(self, user_id: int) -> Role | None:
         """The user's role as stored now (None for a missing or inactive user)."""
-        with session_scope(self._sessions) as s:
-            user = s.get(User, user_id)
-            return Role(user.role) if user is not None and user.is_active else None
+        return transactions.read(self._sessions, lambda s: rows.current_role(s, user_id))
 
     def credentials_dict(self) -> dict[str, dict[str, CredentialEntry]]:
         """Active users in streamlit-authenticator's credentials shape, hashes included.
 
         Not for the UI: the login widget gets only the session's own user (`sigma.ui.auth`).
         """
-        with session_scope(self._sessions) as s:
-            users = s.scalars(select(User).where(User.is_active.is_(True)).order_by(User.username)).all()
-            return {
-                "usernames": {
-                    u.username: CredentialEntry(
-                        name=u.name, email=u.email or "", password=u.password_hash, roles=[u.role]
-                    )
-                    for u in users
-                }
-            }
-
-
-def _require_admin(s: Session, acting: AuthUser, what: str) -> None:
-    user = s.get(User, acting.id)
-    if user is None or not user.is_active or user.role != Role.ADMIN:
-        raise PermissionDenied(f"Only administrators can {what}.")
-
-
-def _user_row(user: User, lockout: LockoutState) -> UserRow:
-    return UserRow(
-        id=user.id,
-        username=user.username,
-        name=user.name,
-        email=user.email or "",
-        role=Role(user.role),
-        is_active=user.is_active,
-        failures=lockout.failures,
-        locked=lockout.locked,
-        locked_until=lockout.locked_until,
-    )
+        return {"usernames": transactions.read(self._sessions, rows.credentials)}

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sigma.batch.catalog import JOBS, JobSpec, job_spec
-from sigma.batch.heartbeat import Heartbeat
-from sigma.batch.queue import JobQueue, RequestView
-from sigma.batch.runs import RunTracker, RunView
+from sigma.batch.queue import RequestView
+from sigma.batch.runs import RunView
+from sigma.batch.sql.heartbeat import Heartbeat
+from sigma.batch.sql.queue import JobQueue
+from sigma.batch.sql.runs import RunTracker
 from sigma.batch.status import utc_now
 from sigma.conventions import Role
 from sigma.errors import PermissionDenied

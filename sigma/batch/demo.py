@@ -4,7 +4,9 @@ Entry prices come from the price store on each entry date (options: the BSM prem
 priced with the underlying's 30-day realized vol), so P&L is coherent with whichever market is
 loaded. Seeding is idempotent (existing users and portfolios are left alone) and refuses to run
 when SIGMA_ENV=production. The demo passwords are public by design: they are printed by
-`make run` and only ever used outside production.
+`make run`, far below the password policy, and seeded through `AuthService.seed_demo_user`,
+which bypasses that policy for the demo book only and refuses production; a login with them
+is refused in production too (`sigma.auth.demo`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from sigma.auth.demo import ADMIN_PASSWORD, DEMO_PASSWORD
 from sigma.conventions import OPTION_MULTIPLIER, THREE_MONTH_YIELD, PositionType, Role
 from sigma.db.engine import session_scope
 from sigma.db.models import CashFlow, Portfolio, Position, User
@@ -25,9 +28,6 @@ from sigma.portfolio.model import FlowKind
 
 if TYPE_CHECKING:
     from sigma.wiring import Services
-
-DEMO_PASSWORD = "sigma-demo"
-ADMIN_PASSWORD = "sigma-admin"
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def seed_demo(services: Services) -> SeedReport:
     accounts = [(ADMIN[0], ADMIN[1], ADMIN_PASSWORD, Role.ADMIN, ADMIN[2])]
     accounts += [(b.username, b.name, DEMO_PASSWORD, Role.ANALYST, b.email) for b in BOOKS]
     for username, name, password, role, email in accounts:
-        services.auth.ensure_user(username, name, password, role, email)
+        services.auth.seed_demo_user(username, name, password, role, email)  # bypasses the policy
         if username not in existing:
             report.users_created.append(username)
     for book in BOOKS:

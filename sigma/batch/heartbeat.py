@@ -1,39 +1,17 @@
-"""The scheduler's liveness row (`scheduler_heartbeat`), written by the jobs process, read by the Admin page."""
+"""The scheduler's last sign of life, as the Admin page reads it (written by `sql.heartbeat`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
 
-from sigma.batch.status import utc_now
-from sigma.db.engine import session_scope, with_lock_retry
-from sigma.db.models import SchedulerHeartbeat
+@dataclass(frozen=True)
+class Beat:
+    """The heartbeat row of one scheduler: who runs it, since when, and when it last beat."""
 
-
-class Heartbeat:
-    """The scheduler's liveness row."""
-
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = utc_now) -> None:
-        self._sessions = sessions
-        self._clock = clock
-
-    def beat(self, name: str, host: str, pid: int) -> None:
-        """Write or refresh the heartbeat of scheduler `name`."""
-        now = self._clock()
-
-        def work() -> None:
-            with session_scope(self._sessions) as s:
-                row = s.get(SchedulerHeartbeat, name)
-                if row is None or row.pid != pid or row.host != host:
-                    s.merge(SchedulerHeartbeat(name=name, host=host, pid=pid, started_at=now, last_beat=now))
-                else:
-                    row.last_beat = now
-
-        with_lock_retry(work)
-
-    def last(self, name: str = "scheduler") -> SchedulerHeartbeat | None:
-        """The last heartbeat row, if any."""
-        with session_scope(self._sessions) as s:
-            return s.get(SchedulerHeartbeat, name)
+    name: str
+    host: str
+    pid: int
+    started_at: datetime
+    last_beat: datetime

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from sigma.batch.status import JobStatus, Outcome, Progress
-from sigma.db.models import Portfolio
 from sigma.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
@@ -20,8 +17,7 @@ if TYPE_CHECKING:
 
 def backfill_all(services: Services, progress: Progress) -> Outcome:
     """The outcome (status, message, details) of backfilling every non-archived portfolio."""
-    with services.sessions() as session:
-        ids = list(session.scalars(select(Portfolio.id).where(Portfolio.archived.is_(False)).order_by(Portfolio.id)))
+    ids = services.portfolios.active_portfolio_ids()
     written: dict[str, int] = {}
     errors: dict[str, str] = {}
     for done, pid in enumerate(ids):  # one portfolio at a time; each backfill is vectorised inside

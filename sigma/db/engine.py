@@ -14,10 +14,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sigma.errors import DatabaseUnavailable
+from sigma.errors import ConfigError, DatabaseUnavailable
+from sigma.settings import redact_url
 
 T = TypeVar("T")
 
@@ -25,19 +26,27 @@ LOCK_RETRIES = 5
 
 
 def make_engine(url: str, busy_timeout_ms: int = 5000, check: bool = True) -> Engine:
-    """Create the engine for `url`; raise `DatabaseUnavailable` if it cannot connect."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(url, parsed.database, busy_timeout_ms)
-    else:
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    """Create the engine for `url`; raise `DatabaseUnavailable` if it cannot connect and
+    `ConfigError` for a URL SQLAlchemy cannot use. Messages name the URL without its password."""
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            engine = _sqlite_engine(url, parsed.database, busy_timeout_ms)
+        else:
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        # `from None`: SQLAlchemy's own message may quote the whole URL, password included.
+        raise ConfigError(
+            f"SIGMA_DATABASE_URL={redact_url(url)!r} cannot be used ({type(exc).__name__}): "
+            "give a sqlite:/// or postgresql+psycopg:// URL, or unset it to use the embedded SQLite file."
+        ) from None
     if check:
         try:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except OperationalError as exc:
             engine.dispose()
-            safe = parsed.render_as_string(hide_password=True)
+            safe = redact_url(url)
             raise DatabaseUnavailable(
                 f"Cannot connect to the database at {safe}. Is the server running and the URL right? "
                 "Check SIGMA_DATABASE_URL, or unset it to use the embedded SQLite file."

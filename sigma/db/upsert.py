@@ -12,7 +12,8 @@ Two entries over one statement shape:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,9 @@ import pandas as pd
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+COPY_ROWS = 1_000  # PostgreSQL: from this many rows, COPY beats executemany
+BULK_CACHE_MIB = 192  # SQLite page cache during a bulk write (released afterwards)
 
 
 def upsert(
@@ -48,27 +52,68 @@ def upsert(
 
 
 def upsert_frame(session: Session, table: str, frame: pd.DataFrame, key: tuple[str, ...]) -> int:
-    """Idempotent ON CONFLICT upsert of `frame`'s rows in one DBAPI executemany (same transaction).
+    """Idempotent ON CONFLICT upsert of `frame`'s rows, in bulk through the driver (same transaction).
 
     `sigma.db.upsert` sends parameter dicts through SQLAlchemy's executemany, whose per-row
     parameter processing dominates for the hundreds of thousands of position snapshots of a
     large book (about 3× slower than this, measured on 416k rows on SQLite).
-    Rows go to the driver as tuples of native values (NaN as NULL; dates as ISO text on SQLite).
-    `table` and the column names come from the calling code, never from input.
+    SQLite: one DBAPI executemany of tuples of native values (NaN as NULL; dates as ISO text).
+    PostgreSQL, from `COPY_ROWS` rows: COPY into a temporary table, then one INSERT … SELECT …
+    ON CONFLICT (the per-statement round trips of executemany dominate there); fewer rows use
+    executemany. `table` and the column names come from the calling code, never from input.
     """
     if frame.empty:
         return 0
     sqlite_db = session.get_bind().dialect.name == "sqlite"
     columns = [str(c) for c in frame.columns]
-    mark = "?" if sqlite_db else "%s"
+    names = ", ".join(columns)
     update = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}"
-    )
+    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}"
+    if not sqlite_db and len(frame) >= COPY_ROWS:
+        _copy_upsert(session, table, frame, ", ".join(key), conflict)
+        return len(frame)
     cells = [_native(frame[c], sqlite_db) for c in columns]  # one conversion per column
-    session.connection().exec_driver_sql(sql, list(zip(*cells, strict=True)))
+    rows = list(zip(*cells, strict=True))
+    mark = "?" if sqlite_db else "%s"
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(columns))}) {conflict}"
+    session.connection().exec_driver_sql(sql, rows)
     return len(frame)
+
+
+def _copy_upsert(session: Session, table: str, frame: pd.DataFrame, key: str, conflict: str) -> None:
+    """PostgreSQL: COPY the rows into a per-transaction scratch table, then upsert them in one
+    statement; a key repeated in the frame: the last row wins (as with executemany)."""
+    scratch, names = f"_upsert_{table}", ", ".join(str(c) for c in frame.columns)
+    cells = [_native(frame[c], False) for c in frame.columns]  # one conversion per column
+    driver: Any = session.connection().connection.driver_connection  # psycopg.Connection
+    with driver.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {scratch}")
+        with cursor.copy(f"COPY {scratch} ({names}) FROM STDIN") as copy:
+            for row in zip(*cells, strict=True):  # the driver's COPY protocol: one stream, no statement per row
+                copy.write_row(row)
+        last = f"DISTINCT ON ({key}) {names} FROM {scratch} ORDER BY {key}, ctid DESC"
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {last} {conflict}")
+
+
+@contextmanager
+def bulk_cache(session: Session, mib: int = BULK_CACHE_MIB) -> Iterator[None]:
+    """SQLite: a page cache of `mib` MiB while a bulk write runs, then the connection's own again.
+
+    Millions of rows into a table with two indexes thrash the default 2 MiB cache; with the rows
+    in key order and this cache the position-snapshot backfill writes about 2.5× faster.
+    Elsewhere a no-op.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    connection = session.connection()
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(mib) * 1024}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def _native(column: pd.Series, sqlite_db: bool) -> list[object]:
@@ -82,5 +127,7 @@ def _native(column: pd.Series, sqlite_db: bool) -> list[object]:
     if column.dtype.kind in "iu":
         return list(column.to_numpy().tolist())
     if sqlite_db and len(column) and isinstance(column.iloc[0], date):
-        return [d.isoformat() for d in column]
+        codes, days = pd.factorize(column)  # a few hundred distinct days among millions of rows
+        iso = np.array([d.isoformat() for d in days], dtype=object)
+        return list(iso[codes].tolist())
     return list(column.tolist())

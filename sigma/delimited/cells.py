@@ -8,6 +8,7 @@ dotted day-first (20.11.2026), and "20-Nov-2026".
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ _US = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+")
 _EU = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d*)?|\d+(?:,\d*)?|,\d+")
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ][\d:.+Z-]*)?")
 _NUM_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?: [\d:]+(?: ?[AP]M)?)?", re.IGNORECASE)
+MAX_NUMBER_CHARS = 30  # digits and separators of a number; a longer one is a cell error, never inf
+SHOWN_CHARS = 40
 _TEXT_DATES = ("%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%b %d %Y", "%d-%b-%y", "%Y%m%d")
 
 
@@ -53,7 +56,7 @@ class CellReader:
         """The number in `text` (None when blank); raise `CellError` naming `name`."""
         value = parse_number(text, self.number_style)
         if value is None and not is_missing(text):
-            raise CellError(f"{name} {text.strip()!r} is not a number")
+            raise CellError(f"{name} {_shown(text)} is not a number")
         return value
 
     def date(self, text: str, name: str) -> date | None:
@@ -62,8 +65,14 @@ class CellReader:
             return None
         parsed = parse_date(text.strip(), self.date_order)
         if parsed is None:
-            raise CellError(f"{name} {text.strip()!r} is not a date (use 2026-11-20 or 11/20/2026)")
+            raise CellError(f"{name} {_shown(text)} is not a date (use 2026-11-20 or 11/20/2026)")
         return parsed[0]
+
+
+def _shown(text: str) -> str:
+    """A cell quoted in a message, cut to a readable length."""
+    clean = text.strip()
+    return repr(clean) if len(clean) <= SHOWN_CHARS else f"{clean[:SHOWN_CHARS]!r}… ({len(clean):,} characters)"
 
 
 def is_missing(text: str) -> bool:
@@ -89,9 +98,10 @@ def parse_number(text: str, style: NumberStyle) -> float | None:
     elif body.endswith("-"):
         negative, body = True, body[:-1]
     pattern, plain = (_US, body.replace(",", "")) if style is NumberStyle.US else (_EU, _eu_plain(body))
-    if not pattern.fullmatch(body):
-        return None
-    return -float(plain) if negative else float(plain)
+    if len(plain) > MAX_NUMBER_CHARS or not pattern.fullmatch(body):
+        return None  # 400 digits would parse to inf
+    value = float(plain)
+    return (-value if negative else value) if math.isfinite(value) else None
 
 
 def _eu_plain(body: str) -> str:
@@ -128,6 +138,12 @@ def detect_date_order(cells: Iterable[str]) -> tuple[DateOrder, tuple[str, ...]]
     if firsts and seconds:
         return DateOrder.MONTH_FIRST, ("Dates mix day-first and month-first; read month-first (US).",)
     return (DateOrder.DAY_FIRST if firsts else DateOrder.MONTH_FIRST), ()
+
+
+def numeric_date_parts(text: str) -> tuple[int, int] | None:
+    """(first, second) number of a slash or dash date such as 25/03/2026 (None for other cells)."""
+    match = _NUM_DATE.fullmatch(text.strip())
+    return (int(match[1]), int(match[3])) if match and match[2] != "." else None
 
 
 def parse_date(text: str, order: DateOrder) -> tuple[date, str] | None:

@@ -27,11 +27,32 @@ from sigma.delimited.cells import (
     detect_date_order,
     detect_number_style,
     is_missing,
+    numeric_date_parts,
     parse_date,
+)
+from sigma.delimited.limits import (
+    MAX_BYTES,
+    MAX_ROWS,
+    check_bytes,
+    check_cells,
+    check_lines,
+    csv_failure,
+    mixed_date_orders,
+    too_many_rows,
 )
 from sigma.errors import ValidationError
 
-MAX_BYTES = 5_000_000
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "DetectedFormat",
+    "RawRow",
+    "RawTable",
+    "SkippedLine",
+    "TableSchema",
+    "normalise_header",
+    "read_table",
+]
 HEADER_SCAN_LINES = 50
 DELIMITERS = (",", ";", "\t")
 _FOOTER = re.compile(
@@ -47,6 +68,7 @@ class TableSchema:
     required: tuple[tuple[str, ...], ...]  # each group: at least one of these fields must be a column
     number_fields: frozenset[str] = frozenset()
     date_fields: frozenset[str] = frozenset()
+    max_rows: int | None = MAX_ROWS  # data rows a file may have (None: no cap, e.g. price history files)
 
     @cached_property
     def index(self) -> dict[str, tuple[str, int]]:
@@ -119,14 +141,16 @@ def normalise_header(name: str) -> str:
 
 def read_table(data: bytes, schema: TableSchema) -> RawTable:
     """Decode, find the header, split rows, skip preamble and footer, detect number and date styles."""
-    if len(data) > MAX_BYTES:
-        raise ValidationError(f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,}. Split it and retry.")
+    check_bytes(len(data))
     text, encoding, bom, notes = _decode(data)
     lines = re.split(r"\r\n|\r|\n", text)
+    check_lines(lines, schema.max_rows, HEADER_SCAN_LINES)
     header_index, delimiter, header, columns = _find_header(lines, schema)
     records = list(_records(lines, header_index, delimiter))
     value_col = next(columns[f] for f in schema.required[-1] if f in columns)
     rows, skipped = _split_footer(records, header, delimiter, value_col)
+    if schema.max_rows is not None and len(rows) > schema.max_rows:
+        raise too_many_rows(len(rows), schema.max_rows)
     number_cells = [
         r.cells[c] for r in rows for f, c in columns.items() if f in schema.number_fields and c < len(r.cells)
     ]
@@ -134,7 +158,7 @@ def read_table(data: bytes, schema: TableSchema) -> RawTable:
         r.cells[c].strip() for r in rows for f, c in columns.items() if f in schema.date_fields and c < len(r.cells)
     ]
     number_style = detect_number_style(number_cells)
-    date_order, date_notes = detect_date_order(date_cells)
+    date_order, date_notes = _date_order(rows, columns, schema, date_cells)
     labels = {p[1] for p in (parse_date(c, date_order) for c in date_cells if c) if p}
     mapped = {c: f for f, c in columns.items()}
     detected = DetectedFormat(
@@ -176,7 +200,29 @@ def _decode(data: bytes) -> tuple[str, str, bool, tuple[str, ...]]:
 
 
 def _split(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+    try:
+        return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+    except csv.Error:  # a line over the field limit names no columns
+        return []
+
+
+def _date_order(
+    rows: Sequence[RawRow], columns: Mapping[str, int], schema: TableSchema, cells: list[str]
+) -> tuple[DateOrder, tuple[str, ...]]:
+    """The file's date order; refuse a file that writes dates both ways; say why dates read day-first."""
+    examples: dict[bool, tuple[int, str]] = {}  # day-first? -> (line, cell) of the first date proving it
+    for row in rows:  # one pass over the date cells; stops at the first proof of each order
+        for f, c in columns.items():
+            parts = numeric_date_parts(row.cells[c]) if f in schema.date_fields and c < len(row.cells) else None
+            if parts and (parts[0] > 12) != (parts[1] > 12):
+                examples.setdefault(parts[0] > 12, (row.line, row.cells[c].strip()))
+        if len(examples) == 2:
+            raise mixed_date_orders(examples)
+    order, notes = detect_date_order(cells)
+    if order is DateOrder.DAY_FIRST and True in examples:
+        line, text = examples[True]
+        notes = (*notes, f"Dates read day-first (DD/MM/YYYY): line {line:,} has {text}.")
+    return order, notes
 
 
 def _match_header(header: Sequence[str], schema: TableSchema) -> dict[str, int]:
@@ -205,9 +251,13 @@ def _records(lines: Sequence[str], header_index: int, delimiter: str) -> Iterabl
     """Rows after the header with the physical line each starts on (quoted cells may span lines)."""
     reader = csv.reader(io.StringIO("\n".join(lines[header_index + 1 :])), delimiter=delimiter, skipinitialspace=True)
     start = 1
-    for cells in reader:
-        yield RawRow(line=header_index + 1 + start, cells=tuple(cells))
-        start = reader.line_num + 1
+    try:
+        for cells in reader:
+            check_cells(header_index + 1 + start, header_index + 1 + reader.line_num, cells, delimiter)
+            yield RawRow(line=header_index + 1 + start, cells=tuple(cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise csv_failure(header_index + 1 + start, exc) from exc
 
 
 def _skip_reason(row: RawRow, header_key: tuple[str, ...], value_col: int) -> str | None:

@@ -27,6 +27,7 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "industry",
     "market_cap",
     "dividend_yield",
+    "isin",  # ISO 6166, check digit validated (python-stdnum); None when the provider gives none
 )
 
 

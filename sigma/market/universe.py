@@ -8,7 +8,9 @@ factor) and `idio_vol` (annualised stock-specific volatility, a fraction).
 Conventions: `dividend_yield` is a fraction (0.025 = 2.5 %); `market_cap` is in USD (assets
 under management for ETFs; empty for indices); `sector` is one of the 11 GICS sector names, or
 empty for ETFs that are not a sector; `asset_class` is one of `ASSET_CLASSES`. Yields and the
-VIX (`asset_class == "index"`) are levels in percent points, not prices.
+VIX (`asset_class == "index"`) are levels in percent points, not prices. `isin` is the
+ISO 6166 code of the listed share class (empty for indices and symbols without one); every
+code is checked with python-stdnum when the file is read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from importlib import resources
 from typing import Final
 
 import pandas as pd
+from stdnum import isin as iso6166
 
 from sigma.conventions import GICS_SECTORS as GICS_SECTORS  # re-exported
 from sigma.conventions import SECTOR_ETFS as SECTOR_ETFS  # re-exported
@@ -46,7 +49,7 @@ ASSET_CLASSES: Final[tuple[str, ...]] = (
 )
 SIMULATION_COLUMNS: Final[tuple[str, ...]] = ("ref_price", "beta", "idio_vol")
 
-_TEXT_COLUMNS = ("symbol", "name", "asset_class", "sector", "industry")
+_TEXT_COLUMNS = ("symbol", "name", "asset_class", "sector", "industry", "isin")
 _NUMBER_COLUMNS = ("market_cap", "dividend_yield", *SIMULATION_COLUMNS)
 
 
@@ -55,10 +58,15 @@ def _read_universe() -> pd.DataFrame:
     with resources.files("sigma.market").joinpath("data/universe.csv").open("r", encoding="utf-8") as fh:
         raw = pd.read_csv(fh, dtype=str, keep_default_na=False)
     frame = pd.DataFrame({c: raw[c].astype(object) for c in _TEXT_COLUMNS})
-    frame["sector"] = frame["sector"].where(frame["sector"] != "", None)
+    for col in ("sector", "isin"):
+        frame[col] = frame[col].where(frame[col] != "", None)
+    pairs = zip(frame["symbol"], frame["isin"], strict=True)
+    wrong = [f"{symbol} {code}" for symbol, code in pairs if code and not iso6166.is_valid(code)]
+    if wrong:
+        raise ValueError(f"universe.csv: ISINs with a wrong check digit: {', '.join(wrong)}")
     for col in _NUMBER_COLUMNS:
         frame[col] = pd.to_numeric(raw[col].replace("", None), errors="raise").astype("float64")
-    return frame
+    return frame.loc[:, [*PROFILE_COLUMNS, *SIMULATION_COLUMNS]]
 
 
 def load_universe() -> pd.DataFrame:

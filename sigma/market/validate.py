@@ -7,9 +7,10 @@ unknown), `high >= max(open, close)` and `low <= min(open, close)`.
 
 Rules, each reported per symbol as a warning (the row is fixed or dropped) or an error (nothing
 usable is left for the symbol):
-- rows with a missing or non-positive close or adj_close are dropped;
+- rows whose close or adj_close is missing, non-finite (inf, NaN), not above 0 or above
+  `MAX_BAR_PRICE` are dropped (never stored: the prices table's CHECK constraints refuse them);
 - duplicated dates keep the last row;
-- missing or non-positive open/high/low are filled from close, then high and low are widened to
+- missing, non-finite, non-positive or absurd open/high/low are filled from close, then high and low are widened to
   contain open and close;
 - a daily close move beyond 40 % that adj_close does not share, or whose ratio is near a split
   ratio (2, 3, ..., 1/2, 1/3, ...), is flagged as a possible unadjusted split (kept as is).
@@ -29,6 +30,12 @@ ADJ_AGREEMENT = 0.05  # adj_close "agrees" when its gross return is within 5 % o
 SPLIT_RATIO_TOLERANCE = 0.03  # a ratio within 3 % of n or 1/n (n = 2..10) looks like a split
 _SPLIT_RATIOS = np.array([n for k in range(2, 11) for n in (float(k), 1.0 / k)])
 NO_USABLE_PRICES = "no usable prices returned"
+MAX_BAR_PRICE = 1e9  # per share; above it a price is a data error (adjusted histories reach 1e7)
+
+
+def usable_price(values: pd.Series) -> pd.Series:
+    """True where a price is finite and in (0, MAX_BAR_PRICE] (NaN and inf are False)."""
+    return (values > 0) & (values <= MAX_BAR_PRICE)
 
 
 def validate_bars(frame: pd.DataFrame, source: Source) -> FetchResult:
@@ -62,8 +69,13 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _drop_bad_closes(bars: pd.DataFrame, notes: dict[str, list[str]]) -> pd.DataFrame:
-    bad = ~((bars["close"] > 0) & (bars["adj_close"] > 0))
-    _note(notes, bars[bad], "dropped {n} row{s} with a missing or non-positive close (first {first})")
+    close, adj = bars["close"], bars["adj_close"]
+    low = ~((close > 0) & (adj > 0))  # NaN compares False: missing counts here
+    high = ~low & ~(usable_price(close) & usable_price(adj))  # inf or above MAX_BAR_PRICE
+    _note(notes, bars[low], "dropped {n} row{s} with a missing or non-positive close (first {first})")
+    template = f"dropped {{n}} row{{s}} with an infinite close or one above {MAX_BAR_PRICE:,.0f} (first {{first}})"
+    _note(notes, bars[high], template)
+    bad = low | high
     return bars[~bad]
 
 
@@ -75,7 +87,7 @@ def _drop_duplicates(bars: pd.DataFrame, notes: dict[str, list[str]]) -> pd.Data
 
 def _repair_ohlc(bars: pd.DataFrame, notes: dict[str, list[str]]) -> pd.DataFrame:
     close = bars["close"]
-    filled = {c: bars[c].where(bars[c] > 0, close) for c in ("open", "high", "low")}
+    filled = {c: bars[c].where(usable_price(bars[c]), close) for c in ("open", "high", "low")}
     high = np.maximum(filled["high"], np.maximum(filled["open"], close))
     low = np.minimum(filled["low"], np.minimum(filled["open"], close))
     changed = (bars["open"] != filled["open"]) | (bars["high"] != high) | (bars["low"] != low)

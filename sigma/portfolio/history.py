@@ -22,17 +22,14 @@ Conventions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from sigma.conventions import CALENDAR_DAYS
-from sigma.errors import InsufficientHistory, UnknownSymbol
-from sigma.instruments.options import bsm, intrinsic
-from sigma.portfolio.option_vol import rolling_trailing_vol
-from sigma.portfolio.valuation import call_put_signs, signed_units
+from sigma.errors import InsufficientHistory
+from sigma.portfolio.grid import Grid, date_column, grid_chunks
 
 NAV_COLUMNS = (
     "nav",
@@ -83,106 +80,22 @@ def benchmark_curve(close: pd.Series, start: date) -> pd.DataFrame:
     return pd.concat([pd.DataFrame({"close": prices}), _curve(returns)], axis=1)
 
 
-@dataclass(frozen=True)
-class _Grid:
-    """Dates × positions matrices of one book (rows: dates, columns: positions)."""
-
-    dates: pd.DatetimeIndex
-    ids: pd.Index
-    price: np.ndarray  # per unit (share or option)
-    units: np.ndarray  # sign × qty × multiplier where held, else 0
-    entry: np.ndarray
-    spot: np.ndarray
-    delta: np.ndarray  # per unit; 1 for stocks, 0 for expired options
-    gamma: np.ndarray
-    theta: np.ndarray
-    vega: np.ndarray
-    realized: np.ndarray  # realized P&L booked on the exit row
-
-
-def _column(values: float | pd.Series | None, dates: pd.DatetimeIndex, default: float) -> np.ndarray:
-    """A per-date column vector (dates × 1) from a scalar or a date-indexed series (forward-filled)."""
-    if values is None:
-        return np.full((len(dates), 1), default)
-    if isinstance(values, pd.Series):
-        series = values.set_axis(pd.to_datetime(values.index)).sort_index()
-        return series.reindex(series.index.union(dates)).ffill().reindex(dates).fillna(default).to_numpy()[:, None]
-    return np.full((len(dates), 1), float(values))
-
-
-def _dates(book: pd.DataFrame, close: pd.DataFrame, end: date | None) -> pd.DatetimeIndex:
-    """Trading days from the earliest entry date to `end` (default: the last close)."""
-    index = pd.DatetimeIndex(close.index)
-    start = pd.to_datetime(book["entry_date"]).min()
-    stop = pd.Timestamp(end) if end is not None else index.max()
-    dates = index[(index >= start) & (index <= stop)]
-    if dates.empty:
-        raise InsufficientHistory(f"No prices between {start:%Y-%m-%d} and {stop:%Y-%m-%d} for this book.")
-    return dates
-
-
-def _option_quotes(
-    book: pd.DataFrame,
-    spot: np.ndarray,
-    vol: np.ndarray,
-    dates: pd.DatetimeIndex,
-    rate: np.ndarray,
-    dividend_yields: pd.Series | None,
-) -> tuple[np.ndarray, ...]:
-    """Price, delta, gamma, theta, vega per unit over the grid for option columns (BSM broadcast)."""
-    expiry = pd.to_datetime(book["expiry"]).to_numpy("datetime64[D]")
-    days = (expiry[None, :] - dates.to_numpy("datetime64[D]")[:, None]).astype(float)
-    t = days / CALENDAR_DAYS
-    q = book["underlying"].map(dividend_yields if dividend_yields is not None else {}).astype(float).fillna(0.0)
-    w, strike = call_put_signs(book), book["strike"].to_numpy(float)
-    live = t > 0  # expired: intrinsic, no Greeks; the placeholder T keeps bsm away from T <= 0
-    greeks = bsm(spot, strike, np.where(live, t, 1.0), rate, vol, w, q.to_numpy())
-    price = np.where(live, greeks.price, intrinsic(spot, strike, w))
-    return (
-        price,
-        *(np.where(live, g, 0.0) for g in (greeks.delta, greeks.gamma, greeks.theta_per_day, greeks.vega_per_point)),
+def _nav_sums(g: Grid) -> np.ndarray:
+    """Per-date sums of one chunk: market value, long, short, unrealized, realized, delta/gamma/theta/vega $."""
+    mv = g.units * g.price
+    exposure = g.units * g.delta * g.spot
+    columns = (
+        mv,
+        np.clip(exposure, 0.0, None),
+        np.clip(exposure, None, 0.0),
+        g.units * (g.price - g.entry),
+        g.realized,
+        exposure,
+        g.units * g.gamma * g.spot**2 / 100.0,
+        g.units * g.theta,
+        g.units * g.vega,
     )
-
-
-def _grid(
-    positions: pd.DataFrame,
-    close_wide: pd.DataFrame,
-    rate: float | pd.Series,
-    dividend_yields: pd.Series | None,
-    end: date | None,
-) -> _Grid:
-    """Value every position on every trading day at once (matrix ops; no loop over dates)."""
-    book = positions.set_index("id", drop=False) if "id" in positions.columns else positions
-    close = close_wide.set_axis(pd.to_datetime(close_wide.index)).sort_index().ffill()
-    dates = _dates(book, close, end)
-    all_units, is_option = signed_units(book)
-    instrument = np.where(is_option, book.get("underlying", book["symbol"]), book["symbol"])
-    missing = sorted(set(instrument) - set(close.columns))
-    if missing:
-        raise UnknownSymbol(missing, "No price history for them. Run: python -m jobs run market_data")
-    spot = close[list(instrument)].loc[dates].to_numpy(float)
-    price, delta = spot.copy(), np.where(is_option, 0.0, 1.0) * np.ones_like(spot)
-    zeros = np.zeros_like(spot)
-    gamma, theta, vega = zeros.copy(), zeros.copy(), zeros.copy()
-    if is_option.any():
-        vol = rolling_trailing_vol(close)[list(instrument[is_option])].loc[dates].to_numpy(float)
-        quotes = _option_quotes(
-            book[is_option], spot[:, is_option], vol, dates, _column(rate, dates, 0.0), dividend_yields
-        )
-        for target, values in zip((price, delta, gamma, theta, vega), quotes, strict=True):
-            target[:, is_option] = values
-    day = dates.to_numpy("datetime64[D]")[:, None]
-    entry_date = pd.to_datetime(book["entry_date"]).to_numpy("datetime64[D]")
-    exit_date = pd.to_datetime(book["exit_date"]).to_numpy("datetime64[D]")  # NaT: never exits
-    held = (day >= entry_date) & ~(day >= exit_date)
-    exit_row = np.searchsorted(day[:, 0], exit_date)  # NaT sorts last: row len(dates), dropped below
-    realized = np.zeros_like(spot)
-    cols = np.flatnonzero(exit_row < len(dates))
-    entry = book["entry_price"].to_numpy(float)
-    realized[exit_row[cols], cols] = all_units[cols] * (book["exit_price"].to_numpy(float)[cols] - entry[cols])
-    return _Grid(
-        dates, book.index, price, np.where(held, all_units, 0.0), entry, spot, delta, gamma, theta, vega, realized
-    )
+    return np.stack([c.sum(axis=1) for c in columns], axis=1)
 
 
 def nav_history(
@@ -199,50 +112,40 @@ def nav_history(
     `close_wide` is dates × symbols (adjusted close; include history before the first entry so the
     30-day vol of option underlyings is defined); `cash` a balance or a date-indexed balance series;
     `rate` a continuous rate or a date-indexed series of them (see `valuation.rate_from_yield`).
+    Positions are valued a chunk at a time and summed, so memory does not grow with the book.
     """
-    g = _grid(positions, close_wide, rate, dividend_yields, end)
-    mv = g.units * g.price
-    exposure = g.units * g.delta * g.spot
-    unrealized = (g.units * (g.price - g.entry)).sum(axis=1)
-    day_pnl = np.diff(unrealized, prepend=0.0) + g.realized.sum(axis=1)
-    cash_col = _column(cash, g.dates, 0.0)[:, 0]
-    long, short = np.clip(exposure, 0.0, None).sum(axis=1), np.clip(exposure, None, 0.0).sum(axis=1)
-    out = pd.DataFrame(
+    sums, dates = None, pd.DatetimeIndex([])
+    for g in grid_chunks(positions, close_wide, rate, dividend_yields, end):
+        sums, dates = (_nav_sums(g) if sums is None else sums + _nav_sums(g)), g.dates
+    assert sums is not None  # a book with positions has at least one chunk
+    mv, long, short, unrealized, realized, delta, gamma, theta, vega = sums.T
+    cash_col = date_column(cash, dates, 0.0)[:, 0]
+    return pd.DataFrame(
         {
-            "nav": cash_col + mv.sum(axis=1),
+            "nav": cash_col + mv,
             "cash": cash_col,
-            "market_value": mv.sum(axis=1),
+            "market_value": mv,
             "long_exposure": long,
             "short_exposure": short,
             "gross_exposure": long - short,
             "net_exposure": long + short,
             "unrealized_pnl": unrealized,
-            "day_pnl": day_pnl,
-            "delta_dollars": exposure.sum(axis=1),
-            "gamma_dollars": (g.units * g.gamma * g.spot**2 / 100.0).sum(axis=1),
-            "theta_dollars": (g.units * g.theta).sum(axis=1),
-            "vega_dollars": (g.units * g.vega).sum(axis=1),
+            "day_pnl": np.diff(unrealized, prepend=0.0) + realized,
+            "delta_dollars": delta,
+            "gamma_dollars": gamma,
+            "theta_dollars": theta,
+            "vega_dollars": vega,
         },
-        index=pd.Index(g.dates.date, name="date"),
+        index=pd.Index(dates.date, name="date"),
     )
-    return out
 
 
-def position_snapshots(
-    positions: pd.DataFrame,
-    close_wide: pd.DataFrame,
-    *,
-    rate: float | pd.Series = 0.0,
-    dividend_yields: pd.Series | None = None,
-    end: date | None = None,
-) -> pd.DataFrame:
-    """Long frame (position_id, date, price, market_value, exposure, unrealized_pnl, delta, gamma, theta, vega).
-
-    One row per position and trading day it is held; Greeks are position Greeks (× sign × qty × multiplier).
-    """
-    g = _grid(positions, close_wide, rate, dividend_yields, end)
-    held = g.units != 0
-    rows, cols = np.nonzero(held)
+def position_rows(g: Grid, days: Collection[date] | None = None) -> pd.DataFrame:
+    """The long rows of one chunk (on `days` only, when given), ordered by (position, date)."""
+    keep = np.ones(len(g.dates), bool)
+    if days is not None:
+        keep = np.isin(g.dates.to_numpy("datetime64[D]"), np.array(sorted(days), dtype="datetime64[D]"))
+    cols, rows = np.nonzero(((g.units != 0) & keep[:, None]).T)  # position by position: the key's order
     units = g.units[rows, cols]
     price, spot, delta = g.price[rows, cols], g.spot[rows, cols], g.delta[rows, cols]
     return pd.DataFrame(
@@ -259,3 +162,22 @@ def position_snapshots(
             "vega": units * g.vega[rows, cols],
         }
     )
+
+
+def position_snapshots(
+    positions: pd.DataFrame,
+    close_wide: pd.DataFrame,
+    *,
+    rate: float | pd.Series = 0.0,
+    dividend_yields: pd.Series | None = None,
+    end: date | None = None,
+    days: Collection[date] | None = None,
+) -> pd.DataFrame:
+    """Long frame (position_id, date, price, market_value, exposure, unrealized_pnl, delta, gamma, theta, vega).
+
+    One row per position and trading day it is held (only the `days` given, when given); Greeks
+    are position Greeks (× sign × qty × multiplier). Writers that must not hold every row at
+    once iterate `grid.grid_chunks` with `position_rows` instead.
+    """
+    chunks = grid_chunks(positions, close_wide, rate, dividend_yields, end)
+    return pd.concat([position_rows(g, days) for g in chunks], ignore_index=True)

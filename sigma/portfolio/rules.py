@@ -8,6 +8,10 @@ be known to the price store, else `UnknownSymbol` names it. An exit needs exit d
 date and ≤ today, and an exit price > 0 (≥ 0 for options, which may expire worthless).
 Portfolio names have 1 to 128 characters, tag names 1 to 64, tag colours are #rrggbb; a
 target, when given, is a number > 0.
+
+Every number is finite and inside the bounds below (the database's CHECK constraints, migration
+0004, hold the same bounds as the last guard): inf, NaN, 1e308 or a 400-digit integer is refused
+with a message that names the field and the bounds, and nothing is written.
 """
 
 from __future__ import annotations
@@ -27,11 +31,44 @@ DRAFT_FIELDS = tuple(f.name for f in dc_fields(PositionDraft))
 EDITABLE = frozenset({*DRAFT_FIELDS, "exit_date", "exit_price"})
 KnownCheck = Callable[[list[str]], None]
 
+MAX_QUANTITY = 1e9  # shares or contracts in one position
+MAX_PRICE = 1e7  # a price per share: entry, exit, strike, target; also the store's prices
+MAX_MULTIPLIER = 1e4  # shares per option contract
+MAX_CASH = 1e12  # a cash balance, and one cash flow
 
-def _positive(values: Mapping[str, Any], name: str, label: str, errors: list[str]) -> None:
+
+def finite(value: object) -> float | None:
+    """`value` as a float when it is a real, finite number; None for inf, NaN, text, bools, huge ints."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range (a 400-digit number)
+        return None
+    return number if math.isfinite(number) else None
+
+
+def in_range(value: object, high: float, zero_ok: bool = False) -> bool:
+    """True when `value` is a finite number in (0, high] (or [0, high] with `zero_ok`)."""
+    number = finite(value)
+    return number is not None and (number >= 0 if zero_ok else number > 0) and number <= high
+
+
+def bound(high: float) -> str:
+    """A bound as people write it: 1,000,000,000."""
+    return f"{high:,.0f}"
+
+
+def shown(value: object) -> str:
+    """`value` for a message, cut short when it is a 400-digit number."""
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:12]}… ({len(text)} characters)"
+
+
+def _positive(values: Mapping[str, Any], name: str, high: float, errors: list[str]) -> None:
     value = values.get(name)
-    if value is None or not isinstance(value, int | float) or math.isnan(value) or value <= 0:
-        errors.append(f"{label}: must be a number greater than 0 (got {value!r}).")
+    if not in_range(value, high):
+        errors.append(f"{name}: must be a number greater than 0 and at most {bound(high)} (got {shown(value)}).")
 
 
 def _option_errors(values: Mapping[str, Any], kind: PositionType, errors: list[str]) -> None:
@@ -39,7 +76,7 @@ def _option_errors(values: Mapping[str, Any], kind: PositionType, errors: list[s
         return
     if not values.get("underlying"):
         errors.append("underlying: an option needs the underlying symbol it is priced from.")
-    _positive(values, "strike", "strike", errors)
+    _positive(values, "strike", MAX_PRICE, errors)
     expiry, entry = values.get("expiry"), values.get("entry_date")
     if not isinstance(expiry, date):
         errors.append("expiry: an option needs an expiry date.")
@@ -61,8 +98,8 @@ def field_errors(values: Mapping[str, Any], today: date) -> list[str]:
     if not str(values.get("symbol") or "").strip():
         errors.append("symbol: a position needs a symbol.")
     kind = _type(values.get("position_type"), errors)
-    _positive(values, "quantity", "quantity", errors)
-    _positive(values, "entry_price", "entry_price", errors)
+    _positive(values, "quantity", MAX_QUANTITY, errors)
+    _positive(values, "entry_price", MAX_PRICE, errors)
     entry = values.get("entry_date")
     if not isinstance(entry, date):
         errors.append("entry_date: a position needs an entry date.")
@@ -71,7 +108,7 @@ def field_errors(values: Mapping[str, Any], today: date) -> list[str]:
     if kind is not None:
         _option_errors(values, kind, errors)
         if kind.is_option:
-            _positive(values, "multiplier", "multiplier", errors)
+            _positive(values, "multiplier", MAX_MULTIPLIER, errors)
     return errors
 
 
@@ -123,13 +160,9 @@ def exit_errors(entry: date, exit_date: object, exit_price: object, is_option: b
         errors.append(f"exit_date: {exit_date} is before the entry date {entry}.")
     elif exit_date > today:
         errors.append(f"exit_date: {exit_date} is in the future (today is {today}).")
-    valid = (
-        isinstance(exit_price, int | float)
-        and not math.isnan(exit_price)
-        and (exit_price >= 0 if is_option else exit_price > 0)
-    )
-    if not valid:
-        errors.append(f"exit_price: must be {'0 or more' if is_option else 'greater than 0'} (got {exit_price!r}).")
+    if not in_range(exit_price, MAX_PRICE, zero_ok=is_option):
+        low = "0 or more" if is_option else "greater than 0"
+        errors.append(f"exit_price: must be {low} and at most {bound(MAX_PRICE)} (got {shown(exit_price)}).")
     return errors
 
 
@@ -171,11 +204,34 @@ def signed_flow(kind: FlowKind | str, amount: float, day: date, today: date) -> 
         flow_kind = FlowKind(kind)
     except ValueError:
         raise ValidationError(f"kind: {kind!r} is not one of deposit, withdrawal, dividend.") from None
-    if not amount > 0:
-        raise ValidationError(f"amount: enter a positive amount (got {amount}); the kind gives the sign.")
+    if not in_range(amount, MAX_CASH):
+        raise ValidationError(
+            f"amount: enter a positive amount of at most {bound(MAX_CASH)} (got {shown(amount)}); "
+            "the kind gives the sign."
+        )
     if day > today:
         raise ValidationError(f"date: {day} is in the future (today is {today}).")
     return flow_kind, -float(amount) if flow_kind is FlowKind.WITHDRAWAL else float(amount)
+
+
+def opening_cash(cash: object) -> float:
+    """The opening cash of a new portfolio: a finite number in [0, MAX_CASH]."""
+    number = finite(cash)
+    if number is None or not 0 <= number <= MAX_CASH:
+        raise ValidationError(
+            f"cash: the opening cash must be 0 or more and at most {bound(MAX_CASH)} (got {shown(cash)})."
+        )
+    return number
+
+
+def new_balance(balance: float, signed: float) -> float:
+    """The cash balance after a signed flow: never below 0 nor above MAX_CASH."""
+    after = balance + signed
+    if after < -1e-9:
+        raise ValidationError(f"amount: withdrawing {-signed:,.2f} exceeds the cash balance {balance:,.2f}.")
+    if after > MAX_CASH:
+        raise ValidationError(f"amount: the cash balance would be {after:,.2f}, over the limit of {bound(MAX_CASH)}.")
+    return max(after, 0.0)  # a rounding residue below 0 is 0
 
 
 TARGET_FIELDS = ("target_eoy", "target_next_year", "downside")
@@ -183,10 +239,13 @@ TARGET_FIELDS = ("target_eoy", "target_next_year", "downside")
 
 def _target_value(raw: object, name: str) -> float | None:
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
-        return None
-    if not isinstance(raw, int | float) or raw <= 0:
-        raise ValidationError(f"{name}: a target must be a number greater than 0 (got {raw!r}).")
-    return float(raw)
+        return None  # a blank cell of the data editor
+    number = finite(raw)
+    if number is None or not 0 < number <= MAX_PRICE:
+        raise ValidationError(
+            f"{name}: a target must be a number greater than 0 and at most {bound(MAX_PRICE)} (got {shown(raw)})."
+        )
+    return number
 
 
 def target_row(position_id: int, values: Mapping[str, object]) -> dict[str, object]:

@@ -22,6 +22,12 @@ from sigma.auth.model import AuthUser, utc_now
 from sigma.config import Settings
 from sigma.market.service import MarketService
 from sigma.portfolio import rules
+from sigma.portfolio.files.mapping import FORMATS as FORMATS  # re-exported for the import page
+from sigma.portfolio.files.mapping import ImportOptions as ImportOptions
+from sigma.portfolio.files.mapping import guess_mapping as guess_mapping
+from sigma.portfolio.files.mapping import header_candidates as header_candidates
+from sigma.portfolio.files.mapping import resolving
+from sigma.portfolio.files.positions import BrokerPreview as BrokerPreview
 from sigma.portfolio.model import (
     BackfillResult,
     FlowKind,
@@ -204,19 +210,23 @@ class PortfolioService:
 
     # --- CSV -----------------------------------------------------------------------------------
 
-    def preview_import(self, user: AuthUser, pid: int, data: bytes) -> ImportPreview:
+    def preview_import(
+        self, user: AuthUser, pid: int, data: bytes, options: ImportOptions | None = None
+    ) -> ImportPreview:
         """Every row of a positions file with its status; rows already stored say 'already imported'."""
-        known = self.market.priced_symbols()
+        known, options = self.market.priced_symbols(), resolving(options, self.market.profiles())
         return self._read(
-            lambda s: transfers.preview_import(s, owned_portfolio(s, user, pid).id, data, self.today(), known)
+            lambda s: transfers.preview_import(s, owned_portfolio(s, user, pid).id, data, self.today(), known, options)
         )
 
-    def commit_import(self, user: AuthUser, pid: int, data: bytes, all_or_nothing: bool = False) -> ImportResult:
+    def commit_import(
+        self, user: AuthUser, pid: int, data: bytes, all_or_nothing: bool = False, options: ImportOptions | None = None
+    ) -> ImportResult:
         """Import the valid new rows in one transaction (nothing at all with all_or_nothing and an error)."""
-        known = self.market.priced_symbols()
+        known, options = self.market.priced_symbols(), resolving(options, self.market.profiles())
         return self._write(
             lambda s: transfers.commit_import(
-                s, owned_portfolio(s, user, pid).id, data, self.today(), known, all_or_nothing
+                s, owned_portfolio(s, user, pid).id, data, self.today(), known, all_or_nothing, options
             )
         )
 
@@ -254,6 +264,10 @@ class PortfolioService:
     def backfill_any(self, pid: int) -> BackfillResult:
         """Backfill without a user: for the jobs process only (never call from a page)."""
         return backfill(self.sessions, self.market, pid)
+
+    def active_portfolio_ids(self) -> list[int]:
+        """Every non-archived portfolio's id, ascending, for the jobs process only (never call from a page)."""
+        return self._read(books.active_ids)
 
     def view(self, user: AuthUser, pid: int, tag: str | None = None, attribution_days: int = 21) -> PortfolioView:
         """Everything the Portfolio page draws (writes nothing: unsaved snapshot days are computed in memory)."""

@@ -3,11 +3,12 @@
 Conventions (see `sigma.portfolio.history` for the valuation grid):
 
 - The grid is every price date from the portfolio's earliest entry date to the latest stored
-  price; `compute` values the whole grid (vectorised) and `unsaved` keeps the days that have no
-  stored portfolio snapshot. The jobs process writes those (`sql.snapshots.backfill`, so a
-  second run writes nothing); a page read merges them in memory (`with_unsaved`), with the same
-  numbers. Writes that change the book delete the snapshots from the changed date on
-  (`sql.snapshots.invalidate_snapshots`).
+  price; `unsaved` values the whole grid (vectorised, a chunk of positions at a time) and keeps
+  the days that have no stored portfolio snapshot; their position rows are valued on demand
+  (`UnsavedPositions`), so memory does not grow with days × positions. The jobs process writes
+  those (`sql.snapshots.backfill`, so a second run writes nothing); a page read merges them in
+  memory (`with_unsaved`), with the same numbers. Writes that change the book delete the
+  snapshots from the changed date on (`sql.snapshots.invalidate_snapshots`).
 - Cash on date d = current cash − Σ cash flows dated after d (flows are end-of-day).
 - `flows` (what the time-weighted return nets out) = deposits and withdrawals, plus the cost of
   positions entered that day (signed units × entry price), minus the proceeds of positions
@@ -20,13 +21,15 @@ Conventions (see `sigma.portfolio.history` for the valuation grid):
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from sigma.portfolio.history import NAV_COLUMNS, nav_history, position_snapshots
+from sigma.portfolio.grid import grid_chunks
+from sigma.portfolio.history import NAV_COLUMNS, nav_history, position_rows
 from sigma.portfolio.inputs import BookRecord, PriceInputs
 from sigma.portfolio.valuation import signed_units
 
@@ -61,28 +64,55 @@ def _grid_flows(book: pd.DataFrame, flows: pd.DataFrame, days: pd.DatetimeIndex)
     return np.bincount(row[keep], weights=amount[keep], minlength=len(days))
 
 
-def compute(
-    book: pd.DataFrame, cash_now: float, flows: pd.DataFrame, prices: PriceInputs
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(daily portfolio snapshots, long position snapshots) over the whole grid; days without prices dropped."""
+def _nav_days(book: pd.DataFrame, cash_now: float, flows: pd.DataFrame, prices: PriceInputs) -> pd.DataFrame:
+    """Daily portfolio snapshots over the whole grid; days without prices dropped."""
     start = min(book["entry_date"])
     cash = _cash_series(cash_now, flows, start)
     nav = nav_history(book, prices.close, cash, rate=prices.rate, dividend_yields=prices.dividend_yields)
     nav["flows"] = _grid_flows(book, flows, pd.DatetimeIndex(pd.to_datetime(nav.index)))
-    nav = nav[np.isfinite(nav["nav"].to_numpy(float))]
-    positions = position_snapshots(book, prices.close, rate=prices.rate, dividend_yields=prices.dividend_yields)
-    positions = positions[np.isfinite(positions["price"].to_numpy(float)) & positions["date"].isin(nav.index)]
-    return nav, positions
+    finite: pd.DataFrame = nav[np.isfinite(nav["nav"].to_numpy(float))]
+    return finite
+
+
+@dataclass(frozen=True)
+class UnsavedPositions:
+    """The position snapshots of the unsaved days, valued on demand a chunk of positions at a time.
+
+    Nothing the size of days × positions is held: `chunks` yields frames of at most about
+    `grid.CHUNK_CELLS` rows (the backfill writes them one by one), `since` the rows a window needs.
+    """
+
+    book: pd.DataFrame
+    prices: PriceInputs
+    days: tuple[date, ...]
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def chunks(self, since: date | None = None) -> Iterator[pd.DataFrame]:
+        """Row frames (POSITION_COLUMNS) of the unsaved days from `since` on, positions with a price."""
+        wanted = [d for d in self.days if since is None or d >= since]
+        if not wanted:
+            return
+        p = self.prices
+        for g in grid_chunks(self.book, p.close, p.rate, p.dividend_yields, None):
+            rows = position_rows(g, wanted)
+            yield rows[np.isfinite(rows["price"].to_numpy(float))]
+
+    def since(self, first: date | None) -> pd.DataFrame:
+        """All rows of the unsaved days from `first` on, in one frame."""
+        frames = list(self.chunks(first))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(WINDOW_COLUMNS))
 
 
 def unsaved(
     record: BookRecord, prices: PriceInputs, stored: Collection[date], source: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, UnsavedPositions]:
     """(portfolio rows, position rows) of the grid days without a stored snapshot (InsufficientHistory passes)."""
-    nav, positions = compute(record.positions, record.cash, record.flows, prices)
+    nav = _nav_days(record.positions, record.cash, record.flows, prices)
     missing = nav.index[~nav.index.isin(list(stored))]
     days = nav.loc[missing].reset_index().assign(source=source)
-    return days, positions[positions["date"].isin(missing)]
+    return days, UnsavedPositions(record.positions, prices, tuple(missing))
 
 
 def behind(snapshots: pd.DataFrame, positions: pd.DataFrame, prices: PriceInputs) -> bool:
@@ -111,10 +141,17 @@ def window_start(snapshots: pd.DataFrame, days: int) -> date | None:
     return first
 
 
-def window_with_unsaved(stored: pd.DataFrame, unsaved_rows: pd.DataFrame, first: date | None) -> pd.DataFrame:
+def window_with_unsaved(
+    stored: pd.DataFrame, unsaved_rows: pd.DataFrame | UnsavedPositions, first: date | None
+) -> pd.DataFrame:
     """The stored position snapshots of the attribution window and the unsaved ones from `first` on."""
-    computed = unsaved_rows[unsaved_rows["date"] >= first] if first is not None and len(unsaved_rows) else None
-    if computed is None or computed.empty:
+    if first is None or not len(unsaved_rows):
+        return stored
+    if isinstance(unsaved_rows, UnsavedPositions):
+        computed = unsaved_rows.since(first)
+    else:
+        computed = unsaved_rows[unsaved_rows["date"] >= first]
+    if computed.empty:
         return stored
     rows = computed[list(WINDOW_COLUMNS)].astype({"unrealized_pnl": "float64"})
     return pd.concat([stored, rows], ignore_index=True) if len(stored) else rows.reset_index(drop=True)

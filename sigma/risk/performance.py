@@ -173,6 +173,16 @@ def relative_metrics(
     return pd.DataFrame(dict(zip(RELATIVE_COLUMNS, metrics, strict=True)), index=returns.columns)
 
 
+def tracking_error(returns: pd.DataFrame, benchmark: pd.Series, periods_per_year: int = TRADING_DAYS) -> pd.Series:
+    """Annualised tracking error std(r − b)·√252 (ddof = 1) on the dates where both exist."""
+    return relative_metrics(returns, benchmark, 0.0, periods_per_year)["tracking_error"]
+
+
+def information_ratio(returns: pd.DataFrame, benchmark: pd.Series, periods_per_year: int = TRADING_DAYS) -> pd.Series:
+    """Information ratio (mean(r) − mean(b))·252 / tracking error, on the dates where both exist."""
+    return relative_metrics(returns, benchmark, 0.0, periods_per_year)["information_ratio"]
+
+
 def require_history(returns: pd.DataFrame, min_obs: int = 60) -> None:
     """Raise InsufficientHistory naming every column with fewer than `min_obs` returns."""
     counts = n_obs(returns)

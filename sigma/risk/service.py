@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sigma.auth.model import AuthUser
 from sigma.config import Settings
 from sigma.conventions import TEN_YEAR_YIELD, VIX
-from sigma.errors import InsufficientHistory, PermissionDenied
+from sigma.errors import InsufficientHistory
 from sigma.market.service import MarketService, MarketStatus
 from sigma.market.universe import load_universe
 from sigma.risk.book import OpenBooks
@@ -168,11 +168,10 @@ class RiskService:
         window_end: date | None = None,
     ) -> None:
         """Add or edit a catalogue scenario (admins only); seeds the catalogue first so none is lost."""
-        if not acting.is_admin:
-            raise PermissionDenied("Only an admin can add or edit stress scenarios.")
         scenario = Scenario(name, dict(shocks), ScenarioKind(kind), description, window_start, window_end)
 
         def save(session: Session) -> None:
+            ref.require_admin(session, acting.id, "add or edit stress scenarios")  # re-read, never trusted
             ref.seed_reference(session)
             ref.save_scenario_row(session, scenario)
 

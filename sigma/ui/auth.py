@@ -38,7 +38,7 @@ from streamlit.delta_generator import DeltaGenerator
 from sigma.auth.model import AuthUser
 from sigma.auth.service import AuthService
 from sigma.config import Settings
-from sigma.errors import DatabaseUnavailable
+from sigma.errors import DatabaseUnavailable, PermissionDenied
 
 AUTH_COOKIE = "sigma_auth"
 SID_KEY = "sigma_sid"
@@ -184,7 +184,7 @@ def _login_form(auth: AuthService, settings: Settings) -> AuthUser | None:
         return None
     try:
         user = auth.authenticate(username, password)
-    except DatabaseUnavailable as err:
+    except (DatabaseUnavailable, PermissionDenied) as err:  # PermissionDenied: a demo account in production
         message.error(str(err))
         return None
     if user is None:

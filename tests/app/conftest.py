@@ -1,5 +1,9 @@
 """AppTest fixtures: one seeded Sigma (small simulated market + demo book) per test session,
-the environment pointing at it, and a logged-in AppTest of app.py."""
+the environment pointing at it, and a logged-in AppTest of app.py.
+
+Under `make test` (xdist, `--dist loadfile`) a session is a worker: the seeded Sigma is built at
+most once per worker, and each AppTest module runs whole on one worker. (`xdist_group` marks are
+inert with pytest 9: xdist's node-id rewrite is no longer read.)"""
 
 from __future__ import annotations
 

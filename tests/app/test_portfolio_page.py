@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sigma.config import from_env
+from sigma.ui import cache
 from sigma.wiring import build
 
 pytestmark = pytest.mark.xdist_group("apptest")
@@ -106,3 +107,14 @@ def test_a_deposit_raises_cash_and_shows_in_the_cash_flows(fresh_env):
     assert next(m.value for m in at.metric if m.label == "NAV") != nav_before
     flows = at.dataframe[-1].value
     assert (flows["amount"] == 50_000.0).any()
+
+
+def test_a_form_save_moves_on_the_users_cache_generation_so_risk_views_recompute(fresh_env):
+    at, user, _ = open_as("alice")
+    before = cache._generations().of(user.id)
+    others = cache._generations().of(user.id + 1)
+    at.number_input(key="cf_amount").set_value(1_000.0)
+    click(at, "Record cash flow")
+    assert not at.exception and not at.error
+    assert cache._generations().of(user.id) == before + 1  # Risk and Correlations drop this user's views
+    assert cache._generations().of(user.id + 1) == others  # and nobody else's

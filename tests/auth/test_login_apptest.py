@@ -14,10 +14,13 @@ import jwt
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sigma.auth.demo import DEMO_PASSWORD, DEMO_REFUSED
 from sigma.auth.service import AuthService
+from sigma.config import Environment
 from sigma.db import make_engine, session_factory, upgrade_to_head
 from sigma.ui.auth import LOGIN_FAILED, PENDING_KEY, SID_KEY, CookieWrite
 from tests.auth.apps import harness
+from tests.auth.conftest import ADMIN_PW, ALICE_PW, NEW_PW
 
 APP = str(Path(__file__).parent / "apps" / "login_app.py")
 
@@ -28,7 +31,7 @@ def auth(tmp_path, settings):
     engine = make_engine(url)
     upgrade_to_head(engine)
     service = AuthService(session_factory(engine), replace(settings, database_url=url))
-    service.create_user("alice", "Alice Analyst", "alice-pw", "analyst")
+    service.ensure_user("alice", "Alice Analyst", ALICE_PW, "analyst")
     harness.SERVICE, harness.SETTINGS = service, service._settings
     yield service
     harness.SERVICE = harness.SETTINGS = None
@@ -65,7 +68,7 @@ def test_the_login_form_renders_without_errors(at):
 
 @pytest.mark.parametrize(
     ("username", "password"),
-    [("alice", "wrong"), ("nobody", "alice-pw"), ("alice", "alice-pw" + "x" * 80)],
+    [("alice", "wrong"), ("nobody", ALICE_PW), ("alice", ALICE_PW + "x" * 80)],
     ids=["wrong password", "unknown user", "password over 72 bytes"],
 )
 def test_every_failure_shows_exactly_one_generic_error(at, username, password):
@@ -76,7 +79,7 @@ def test_every_failure_shows_exactly_one_generic_error(at, username, password):
 
 
 def test_the_right_password_shows_the_welcome_text_and_survives_a_rerun(at, auth):
-    submit(at, " Alice ", "alice-pw")
+    submit(at, " Alice ", ALICE_PW)
     assert not at.exception and not at.error
     assert "Welcome Alice Analyst" in page_text(at)
     assert auth.resolve_session(at.session_state[SID_KEY]).username == "alice"
@@ -85,7 +88,7 @@ def test_the_right_password_shows_the_welcome_text_and_survives_a_rerun(at, auth
 
 
 def test_a_login_queues_the_library_cookie_carrying_the_server_session(at, auth):
-    submit(at, "alice", "alice-pw")
+    submit(at, "alice", ALICE_PW)
     write = at.session_state[PENDING_KEY]
     assert isinstance(write, CookieWrite) and write.method == "set"
     claims = jwt.decode(write.value, auth._settings.cookie_key, algorithms=["HS256"])
@@ -96,21 +99,22 @@ def test_a_login_queues_the_library_cookie_carrying_the_server_session(at, auth)
 def test_a_locked_account_shows_the_same_generic_error_even_with_the_right_password(at, auth):
     for _ in range(auth._settings.login_max_failures):
         assert auth.authenticate("alice", "wrong") is None
-    submit(at, "alice", "alice-pw")
+    submit(at, "alice", ALICE_PW)
     assert not at.exception
     assert [e.value for e in at.error] == [LOGIN_FAILED]
     assert "Welcome" not in page_text(at)
 
 
 def test_an_inactive_user_gets_the_same_generic_error(at, auth):
-    alice = auth.authenticate("alice", "alice-pw")
-    auth.set_active(alice.id, False)
-    submit(at, "alice", "alice-pw")
+    alice = auth.authenticate("alice", ALICE_PW)
+    root = auth.ensure_user("root", "Root", ADMIN_PW, "admin")
+    auth.set_active(root, alice.id, False)
+    submit(at, "alice", ALICE_PW)
     assert [e.value for e in at.error] == [LOGIN_FAILED] and not at.exception
 
 
 def test_logout_revokes_the_server_session_and_shows_the_form_again(at, auth):
-    submit(at, "alice", "alice-pw")
+    submit(at, "alice", ALICE_PW)
     token = at.session_state[SID_KEY]
     at.sidebar.button(key="sigma_logout").click().run()
     assert not at.exception
@@ -120,8 +124,9 @@ def test_logout_revokes_the_server_session_and_shows_the_form_again(at, auth):
 
 
 def test_a_session_revoked_elsewhere_ends_the_login_on_the_next_run(at, auth):
-    submit(at, "alice", "alice-pw")
-    auth.set_password(auth.authenticate("alice", "alice-pw").id, "new-pw")  # revokes every session
+    submit(at, "alice", ALICE_PW)
+    alice = auth.authenticate("alice", ALICE_PW)
+    auth.set_password(alice, alice.id, NEW_PW)  # revokes every session
     at.run()
     assert not at.exception and not at.error
     assert at.text_input(key="login_user") is not None and "Welcome" not in page_text(at)
@@ -144,7 +149,7 @@ def library_credentials(monkeypatch):
 
 
 def test_the_login_widget_never_receives_a_password_hash(at, auth, library_credentials):
-    submit(at, "alice", "alice-pw")
+    submit(at, "alice", ALICE_PW)
     at.run()
     assert library_credentials, "the library was not built"
     for credentials in library_credentials:
@@ -153,11 +158,20 @@ def test_the_login_widget_never_receives_a_password_hash(at, auth, library_crede
 
 
 def test_a_cookie_login_hands_the_library_only_the_sessions_own_user(auth, library_credentials, monkeypatch):
-    alice = auth.authenticate("alice", "alice-pw")
-    auth.create_user("bob", "Bob", "bob-pw", "analyst")
+    alice = auth.authenticate("alice", ALICE_PW)
+    auth.ensure_user("bob", "Bob", NEW_PW, "analyst")
     sid = auth.start_session(alice.id)
     monkeypatch.setattr("sigma.ui.auth._cookie_sid", lambda settings: sid)
     AppTest.from_file(APP, default_timeout=30).run()
     assert library_credentials[0] == {
         "usernames": {"alice": {"name": "Alice Analyst", "email": "", "roles": ["analyst"]}}
     }
+
+
+def test_a_demo_account_in_production_is_refused_with_its_own_message(at, auth, settings):
+    auth.seed_demo_user("carol", "Carol Singh", DEMO_PASSWORD, "analyst")
+    harness.SETTINGS = replace(harness.SETTINGS, env=Environment.PRODUCTION)
+    harness.SERVICE = AuthService(auth._sessions, harness.SETTINGS)
+    submit(at, "carol", DEMO_PASSWORD)
+    assert [e.value for e in at.error] == [DEMO_REFUSED] and not at.exception
+    assert "Welcome" not in page_text(at)

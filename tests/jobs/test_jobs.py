@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +11,8 @@ from jobs.runner import run_job
 from sigma.errors import ProviderUnavailable
 from sigma.wiring import build
 from tests.fakes import FakeProvider, synthetic_bars
+from tests.jobs.processes import cli_env, run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 SYMBOLS = ["SPY", "AAPL", "MSFT"]
 
 
@@ -104,49 +101,25 @@ def test_an_unknown_job_name_is_refused_with_the_list_of_jobs(services):
 
 
 def test_the_cli_lists_the_jobs(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "SIGMA_DATA_DIR": str(tmp_path), "SIGMA_ENV": "test"}
-    out = subprocess.run(
-        [sys.executable, "-m", "jobs", "list"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    out = run_cli("list", env=cli_env(SIGMA_DATA_DIR=str(tmp_path), SIGMA_ENV="test"))
+    assert out.returncode == 0, out.stderr
     assert "market_data" in out.stdout and "never run" in out.stdout
 
 
 def test_the_cli_explains_a_database_that_is_down(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "SIGMA_DATA_DIR": str(tmp_path),
-        "SIGMA_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/sigma",
-    }
-    out = subprocess.run(
-        [sys.executable, "-m", "jobs", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    env = cli_env(SIGMA_DATA_DIR=str(tmp_path), SIGMA_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/sigma")
+    out = run_cli("list", env=env)
     assert out.returncode == 2 and "Cannot connect to the database" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_seeding_refuses_to_run_in_production(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "SIGMA_DATA_DIR": str(tmp_path),
-        "SIGMA_ENV": "production",
-        "SIGMA_COOKIE_KEY": "p" * 48,
-    }
-    out = subprocess.run(
-        [sys.executable, "-m", "jobs", "seed-demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    env = cli_env(SIGMA_DATA_DIR=str(tmp_path), SIGMA_ENV="production", SIGMA_COOKIE_KEY="p" * 48)
+    out = run_cli("seed-demo", env=env)
     assert out.returncode == 1 and "production" in out.stderr
 
 
 def test_production_without_a_cookie_key_refuses_to_start_naming_the_variable(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "SIGMA_DATA_DIR": str(tmp_path), "SIGMA_ENV": "production"}
-    out = subprocess.run(
-        [sys.executable, "-m", "jobs", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    out = run_cli("list", env=cli_env(SIGMA_DATA_DIR=str(tmp_path), SIGMA_ENV="production"))
     assert out.returncode == 2 and "SIGMA_COOKIE_KEY" in out.stderr
 
 

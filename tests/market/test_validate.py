@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigma.conventions import Source
+from sigma.market.providers.csv import CsvProvider
 from sigma.market.standard import BAR_COLUMNS
-from sigma.market.validate import NO_USABLE_PRICES, validate_bars
+from sigma.market.validate import MAX_BAR_PRICE, NO_USABLE_PRICES, validate_bars
 
 DAYS = pd.bdate_range("2024-01-02", periods=6)
 
@@ -52,6 +53,34 @@ def test_rows_with_missing_or_non_positive_closes_are_dropped_with_count_and_fir
     out = validate_bars(frame, Source.CSV)
     assert out.bars["date"].tolist() == [date(2024, 1, 2), date(2024, 1, 4), date(2024, 1, 8)]
     assert out.warnings["AAPL"] == "dropped 2 rows with a missing or non-positive close (first 2024-01-03)"
+
+
+def test_infinite_nan_and_absurd_closes_are_dropped_with_a_note_naming_them():
+    frame = bars("AAPL", [10, np.inf, 12, 1e308, 14, 15], adj=[10, 11, np.nan, 13, -np.inf, 15])
+    out = validate_bars(frame, Source.LIVE)
+    assert out.bars["date"].tolist() == [date(2024, 1, 2), date(2024, 1, 9)]
+    assert out.bars["close"].tolist() == [10.0, 15.0]
+    assert out.warnings["AAPL"] == (
+        "dropped 2 rows with a missing or non-positive close (first 2024-01-04); "
+        "dropped 2 rows with an infinite close or one above 1,000,000,000 (first 2024-01-03)"
+    )
+
+
+def test_an_infinite_open_high_or_low_is_filled_from_the_close():
+    frame = bars("AAPL", [10, 11]).assign(open=[np.inf, 11.0], high=[11.0, 1e308], low=[-np.inf, 10.0])
+    out = validate_bars(frame, Source.LIVE)
+    assert out.bars[["open", "high", "low", "close"]].to_numpy().tolist() == [[10, 11, 10, 10], [11, 11, 10, 11]]
+    assert out.warnings["AAPL"] == "repaired open/high/low on 2 rows (first 2024-01-02)"
+
+
+def test_absurd_zero_and_400_digit_closes_in_a_csv_price_file_are_dropped_with_notes(tmp_path):
+    rows = ["2024-01-02,470.5", "2024-01-03,99999999999", "2024-01-04,0", f"2024-01-05,{'9' * 400}"]
+    (tmp_path / "SPY.csv").write_text("Date,Close\n" + "\n".join(rows) + "\n")
+    out = CsvProvider(tmp_path).fetch_bars(["SPY"], date(2024, 1, 1), date(2024, 1, 31))
+    assert out.bars["close"].tolist() == [470.5]
+    warning = out.warnings["SPY"]  # the 400-digit cell is unreadable (missing) or inf, by the reader's rules
+    assert "dropped 1 row with an infinite close or one above 1,000,000,000 (first 2024-01-03)" in warning
+    assert "with a missing or non-positive close (first 2024-01-04)" in warning
 
 
 def test_a_symbol_without_any_usable_row_is_an_error_and_the_others_still_load():
@@ -120,7 +149,8 @@ def test_an_empty_frame_validates_to_an_empty_standard_frame():
     assert out.bars.empty and tuple(out.bars.columns) == BAR_COLUMNS and out.errors == {}
 
 
-prices = st.one_of(st.none(), st.floats(-5, 500, allow_nan=False), st.just(0.0))
+ABSURD = (np.inf, -np.inf, np.nan, 1e308, float("1" * 400))
+prices = st.one_of(st.none(), st.floats(-5, 500, allow_nan=False), st.just(0.0), st.sampled_from(ABSURD))
 
 
 @settings(max_examples=40, deadline=None)
@@ -138,6 +168,7 @@ def test_whatever_comes_in_the_output_satisfies_the_bars_invariants(rows):
     assert tuple(out.columns) == BAR_COLUMNS
     assert not out.duplicated(["symbol", "date"]).any()
     assert (out[["open", "high", "low", "close", "adj_close"]] > 0).all().all()
+    assert (out[["open", "high", "low", "close", "adj_close"]] <= MAX_BAR_PRICE).all().all()  # finite too
     assert (out["high"] >= np.maximum(out["open"], out["close"])).all()
     assert (out["low"] <= np.minimum(out["open"], out["close"])).all()
     assert list(zip(out["symbol"], out["date"], strict=True)) == sorted(zip(out["symbol"], out["date"], strict=True))

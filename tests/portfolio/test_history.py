@@ -191,3 +191,23 @@ def test_cash_series_is_forward_filled_onto_trading_days() -> None:
 def test_missing_price_history_names_the_symbol() -> None:
     with pytest.raises(UnknownSymbol, match="CCC"):
         nav_history(_book(), _close().drop(columns="CCC"))
+
+
+def test_valuing_one_position_at_a_time_gives_the_numbers_of_the_whole_book_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    close, book = _close(), _book()
+    whole_nav, whole_rows = nav_history(book, close), position_snapshots(book, close)
+    monkeypatch.setattr("sigma.portfolio.grid.CHUNK_CELLS", 1)  # one position per chunk
+    pd.testing.assert_frame_equal(nav_history(book, close), whole_nav, rtol=1e-12)
+    pd.testing.assert_frame_equal(position_snapshots(book, close), whole_rows)
+
+
+def test_position_snapshots_of_chosen_days_are_the_rows_of_those_days() -> None:
+    close, book = _close(), _book()
+    days = [DATES[45].date(), DATES[60].date()]
+    rows = position_snapshots(book, close, days=days)
+    every = position_snapshots(book, close)
+    expected = every[every["date"].isin(days)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rows, expected)
+    assert sorted(set(rows["date"])) == days and len(rows) == len(expected) > 0

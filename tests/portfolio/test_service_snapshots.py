@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from types import SimpleNamespace
 
@@ -81,3 +82,23 @@ def test_the_snapshots_job_backfills_every_book_and_records_a_failure_as_a_value
     assert seen[-1] == "done" and "1 failed" in message
     again = backfill_all(services, lambda *_: None)  # type: ignore[arg-type]
     assert again[2]["days_written"][str(good)] == 0
+
+
+def test_the_bulk_copy_path_stores_what_the_view_computes_in_memory(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        importlib.import_module("sigma.db.upsert"), "COPY_ROWS", 1
+    )  # PostgreSQL: every write through COPY; SQLite unchanged
+    svc, alice = world.svc, world.alice
+    pid = svc.create_portfolio(alice, "Copy", cash=1_000.0).id
+    svc.add_position(alice, pid, stock("AAPL", 10, 200.0, ENTRY))
+    svc.add_position(alice, pid, stock("XOM", 5, 100.0, date(2026, 8, 3), short=True))
+    before = svc.view(alice, pid, attribution_days=5)
+    result = svc.backfill_snapshots(alice, pid)
+    n = _trading_days(world, ENTRY)
+    assert (result.days_written, result.position_rows) == (n, n + _trading_days(world, date(2026, 8, 3)))
+    after = svc.view(alice, pid, attribution_days=5)
+    pd.testing.assert_frame_equal(before.equity, after.equity)
+    pd.testing.assert_frame_equal(before.attribution, after.attribution)
+    assert svc.backfill_snapshots(alice, pid).days_written == 0

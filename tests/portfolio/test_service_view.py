@@ -155,3 +155,46 @@ def test_view_sql_statements_do_not_grow_with_the_book(world: World) -> None:
         counts.append(len(seen))
         assert not any("Snapshots backfilled" in n for n in view.notes)
     assert 0 < counts[0] == counts[1] <= 12, counts
+
+
+def test_attribution_sums_to_the_windows_pnl_by_hand(world: World) -> None:
+    view = world.svc.view(world.alice, _three(world), attribution_days=21)
+    eq = view.equity
+    first, last = eq["date"].iloc[-22], eq["date"].iloc[-1]  # a window of 21 daily returns
+    units = {"AAPL": 10.0, "MSFT": 5.0, "XOM": -8.0}
+    # each symbol: signed units × (P_last − P_first); no flows in the window, so Σ = NAV_last − NAV_first
+    hand = {s: q * (world.close(s)[last] - world.close(s)[first]) for s, q in units.items()}
+    got = view.attribution.set_index("symbol")
+    assert got["pnl"].to_dict() == pytest.approx(hand, abs=1e-6)
+    assert got["pnl"].sum() == pytest.approx(eq["nav"].iloc[-1] - eq["nav"].iloc[-22], abs=1e-6)
+    assert got["contribution_pct"].to_dict() == pytest.approx(
+        {s: v / eq["nav"].iloc[-22] for s, v in hand.items()}, abs=1e-12
+    )
+
+
+def test_a_50000_deposit_raises_nav_and_cash_by_exactly_50000(world: World) -> None:
+    pid = _three(world)
+    before = world.svc.view(world.alice, pid).kpis
+    world.svc.record_cash_flow(world.alice, pid, date(2026, 11, 20), "deposit", 50_000.0)
+    after = world.svc.view(world.alice, pid).kpis
+    assert after.nav - before.nav == 50_000.0
+    assert world.svc.get_portfolio(world.alice, pid).cash == 1_000.0 + 50_000.0
+    assert (after.long, after.short, after.unrealized_pnl) == (before.long, before.short, before.unrealized_pnl)
+
+
+def test_the_health_scores_inputs_are_the_books_beta_volatility_and_concentration(world: World) -> None:
+    view = world.svc.view(world.alice, _three(world))
+    k = view.kpis
+    assert k.health is not None
+    inputs = {c.name: c.value for c in k.health.components}
+    eq = view.equity.set_index("date")
+    wealth = 1.0 + eq["twr_cum"]
+    returns = (wealth / wealth.shift(1) - 1.0).iloc[1:].iloc[-252:]
+    last = {s: world.close(s).iloc[-1] for s in ("AAPL", "MSFT", "XOM")}
+    gross = np.array([10 * last["AAPL"], 5 * last["MSFT"], 8 * last["XOM"]])
+    # HHI = Σ (|e| / Σ|e|)²; volatility = std(ddof=1) of the last 252 TWR returns × √252
+    assert inputs["Beta"] == pytest.approx(k.beta, abs=1e-12)
+    assert inputs["Volatility"] == pytest.approx(returns.std(ddof=1) * np.sqrt(252), rel=1e-9)
+    assert inputs["Concentration"] == pytest.approx(((gross / gross.sum()) ** 2).sum(), rel=1e-12)
+    scores = [c.score for c in k.health.components]
+    assert k.health.score == pytest.approx(sum(scores) / 4, abs=1e-12)

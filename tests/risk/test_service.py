@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from sigma.auth.model import AuthUser
+from sigma.auth.service import AuthService
 from sigma.config import Settings
 from sigma.conventions import SECTOR_ETFS, PositionType
 from sigma.db.models import RiskResult, StressScenario
@@ -76,7 +77,7 @@ def world_fixture(db: Database, settings: Settings, small_market) -> Iterator[Ri
     cfg = replace(settings, market_end=END, database_url=db.url, mc_paths=2_000)
     market = MarketService(store, FakeProvider(bars), cfg)
     portfolios = PortfolioService(db.sessions, market, cfg)
-    admin = replace(_user(db, "root"), role="admin")
+    admin = AuthService(db.sessions, settings).ensure_user("root", "Root", "plover-ferment-quietly-88", "admin")
     risk = RiskService(db.sessions, market, portfolios, cfg)
     risk.seed_reference()  # as `python -m jobs init` does
     yield RiskWorld(

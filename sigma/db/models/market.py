@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Date, DateTime, Float, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sigma.db.models.base import Base
+from sigma.db.models.portfolios import bounded
 
 
 class Security(Base):
@@ -22,6 +23,7 @@ class Security(Base):
     industry: Mapped[str | None] = mapped_column(String(128), nullable=True)
     market_cap: Mapped[float | None] = mapped_column(Float, nullable=True)
     dividend_yield: Mapped[float | None] = mapped_column(Float, nullable=True)
+    isin: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     source: Mapped[str] = mapped_column(String(16), default="reference")
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -31,7 +33,11 @@ class Price(Base):
     """One daily bar. `adj_close` is what returns are computed from."""
 
     __tablename__ = "prices"
-    __table_args__ = (Index("ix_prices_date", "date"), {"sqlite_with_rowid": False})
+    __table_args__ = (
+        Index("ix_prices_date", "date"),
+        *(bounded("prices", c, "1e9") for c in ("open", "high", "low", "close", "adj_close")),
+        {"sqlite_with_rowid": False},
+    )
 
     symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
     date: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sigma.db.models.base import Base
@@ -14,9 +27,19 @@ if TYPE_CHECKING:
     from sigma.db.models.auth import User
 
 
+def bounded(table: str, column: str, high: str, low: str = ">") -> CheckConstraint:
+    """`ck_<table>_<column>`: the column in (0, high] (`low=">="`: [0, high]; `low="-"`: [-high, high]).
+
+    The bounds are `sigma.portfolio.rules`' (and `sigma.market.validate.MAX_BAR_PRICE` for prices);
+    migration 0004 makes them CHECK constraints on PostgreSQL and triggers on SQLite. NULL passes.
+    """
+    floor = f"{column} >= -{high}" if low == "-" else f"{column} {low} 0"
+    return CheckConstraint(f"{floor} AND {column} <= {high}", name=f"ck_{table}_{column}")
+
+
 class Portfolio(Base):
     __tablename__ = "portfolios"
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    __table_args__ = (UniqueConstraint("owner_id", "name"), bounded("portfolios", "cash", "1e12", ">="))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -36,6 +59,13 @@ class Position(Base):
     """A holding. Options carry underlying, strike, expiry and multiplier."""
 
     __tablename__ = "positions"
+    __table_args__ = (
+        bounded("positions", "quantity", "1e9"),
+        bounded("positions", "entry_price", "1e7"),
+        bounded("positions", "strike", "1e7"),
+        bounded("positions", "exit_price", "1e7", ">="),
+        bounded("positions", "multiplier", "1e4"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id", ondelete="CASCADE"), index=True)
@@ -99,7 +129,10 @@ class CashFlow(Base):
     """A deposit (+), withdrawal (-) or dividend (+) into a portfolio's cash."""
 
     __tablename__ = "cash_flows"
-    __table_args__ = (Index("ix_cash_flows_portfolio_date", "portfolio_id", "date"),)
+    __table_args__ = (
+        Index("ix_cash_flows_portfolio_date", "portfolio_id", "date"),
+        bounded("cash_flows", "amount", "1e12", "-"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id", ondelete="CASCADE"))
@@ -130,6 +163,7 @@ class PositionTag(Base):
 
 class TargetPrice(Base):
     __tablename__ = "target_prices"
+    __table_args__ = tuple(bounded("target_prices", c, "1e7") for c in ("target_eoy", "target_next_year", "downside"))
 
     position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="CASCADE"), primary_key=True)
     target_eoy: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -39,6 +39,7 @@ PRICE_FILE = TableSchema(
     required=(("date", "close"),),
     number_fields=frozenset(PRICE_FIELDS),
     date_fields=frozenset({"date"}),
+    max_rows=None,  # price history files: long by nature; the byte cap still applies
 )
 _ISO = r"^(\d{4}-\d{1,2}-\d{1,2})"
 _US = r"^(\d{1,2}/\d{1,2}/\d{4})"

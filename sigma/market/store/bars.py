@@ -1,7 +1,9 @@
 """The bars going into the store: validation, the rows that changed, and the rows for the upsert.
 
 Conventions: a bars frame is `BAR_COLUMNS` plus a `source` column; values are float64 (volume
-too, NaN for unknown) until they go to the upsert, where NaN is NULL and volume an int.
+too, NaN for unknown) until they go to the upsert, where NaN is NULL and volume an int. The
+store is the last guard before the table's CHECK constraints: a row whose close or adj_close is
+not a usable price (finite, in (0, MAX_BAR_PRICE]) is dropped, an unusable open/high/low is NULL.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import pandas as pd
 from sigma.errors import ValidationError
 from sigma.market.standard import BAR_COLUMNS, PRICE_FIELDS
 from sigma.market.store.frames import Columns
+from sigma.market.validate import usable_price
 
 REQUIRED = ("symbol", "date", "close", "adj_close")
 
 
 def clean_bars(bars: pd.DataFrame) -> pd.DataFrame:
-    """Validate a bars frame and return it typed: dates as `date`, rows without a close dropped."""
+    """Validate a bars frame and return it typed: dates as `date`, rows without a usable close dropped."""
     missing = [c for c in REQUIRED if c not in bars.columns]
     if missing:
         raise ValidationError(f"Bars frame lacks columns {missing}; expected {', '.join(BAR_COLUMNS)}.")
@@ -25,7 +28,9 @@ def clean_bars(bars: pd.DataFrame) -> pd.DataFrame:
     frame["symbol"] = frame["symbol"].astype(str)
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     for column in PRICE_FIELDS:
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        usable = (values >= 0) & (values < 2.0**63) if column == "volume" else usable_price(values)
+        frame[column] = values.where(usable)
     frame = frame.dropna(subset=["close", "adj_close"])
     return frame.drop_duplicates(["symbol", "date"], keep="last").reset_index(drop=True)
 

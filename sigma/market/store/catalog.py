@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sigma.db.models import Price, Security
 from sigma.market.standard import PROFILE_COLUMNS
 from sigma.market.store.refresh import unique
+from sigma.market.universe import universe_profiles
 
 
 class PriceCatalog:
@@ -70,11 +71,19 @@ class PriceCatalog:
             return set(session.scalars(prices.union(profiles)))
 
     def profiles(self, symbols: Sequence[str] | None = None) -> pd.DataFrame:
-        """Stored profiles (`PROFILE_COLUMNS` + source), one row per symbol."""
+        """Stored profiles (`PROFILE_COLUMNS` + source), one row per symbol.
+
+        A profile stored without an ISIN (providers such as Yahoo give none) shows the reference
+        universe's code for its symbol, so a profile refresh never loses ISIN resolution.
+        """
         columns = [getattr(Security, c) for c in PROFILE_COLUMNS] + [Security.source]
         stmt = select(*columns).order_by(Security.symbol)
         if symbols is not None:
             stmt = stmt.where(Security.symbol.in_(unique(symbols)))
         with self._sessions() as session:
             rows = session.execute(stmt).all()
-        return pd.DataFrame(rows, columns=[*PROFILE_COLUMNS, "source"])
+        frame = pd.DataFrame(rows, columns=[*PROFILE_COLUMNS, "source"])
+        reference = universe_profiles().set_index("symbol")["isin"].dropna()
+        filled = frame["isin"].where(frame["isin"].notna(), frame["symbol"].map(reference))
+        frame["isin"] = filled.astype(object).where(filled.notna(), None)
+        return frame

@@ -8,46 +8,39 @@ multiplier (100 unless the file says otherwise); stocks have multiplier 1. An op
 "ok", "warning" (imported, with a reason) or "error" (not imported); each reason names the
 field and the value. The clock is `as_of`: an entry date after it is an error, a missing one
 becomes `as_of` (warning). A negative quantity with no side in the file reads as short
-(warning); with a long side it is an error. File reading rules: see `csv_read`.
+(warning); with a long side it is an error. An account type (Cash, Margin) is no side.
+
+The file is read with one preset (`files.presets`, chosen by `files.mapping`); cash and
+non-position lines are set aside by `files.lines`. The entry price is the cost per share;
+else the total cost ÷ (|quantity| × multiplier); else the last price, with a warning.
+File reading rules: see `sigma.delimited`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from sigma.conventions import OPTION_MULTIPLIER, OptionKind, PositionType
 from sigma.delimited.cells import is_missing, unescape_text
-from sigma.delimited.table import RawRow, RawTable, TableSchema, read_table
+from sigma.delimited.table import RawRow, RawTable, read_table
 from sigma.errors import ValidationError
-from sigma.instruments.occ import OccStyle, OccSymbol, format_occ, looks_like_occ, parse_occ
-from sigma.portfolio.files.rows import (
-    Issues,
-    date_cell,
-    flag_duplicates,
-    fmt_number,
-    number_cell,
-    schema_synonyms,
-    symbol_cell,
-)
+from sigma.portfolio.files.contracts import Instrument, instrument, row_symbol
+from sigma.portfolio.files.lines import CashLine, LineKind, cash_line, cut_second_table, line_kind
+from sigma.portfolio.files.mapping import ImportOptions, choose_preset
+from sigma.portfolio.files.presets import BrokerPreset
+from sigma.portfolio.files.rows import Issues, date_cell, flag_duplicates, fmt_number, number_cell
 from sigma.portfolio.model import ImportPreview, ImportRow, PositionDraft, position_fingerprint
 
-_SYMBOL = re.compile(r"[A-Z0-9^][A-Z0-9.\-/=^]{0,31}")
-_POSITION_FIELDS = ("symbol", "quantity", "price", "date", "type", "strike", "expiry", "option_type", "multiplier")
-POSITION_SCHEMA = TableSchema(
-    synonyms=schema_synonyms(*_POSITION_FIELDS, "notes", "underlying"),
-    required=(("symbol", "underlying"), ("quantity",)),
-    number_fields=frozenset({"quantity", "price", "strike", "multiplier"}),
-    date_fields=frozenset({"date", "expiry"}),
-)
 _WORDS: dict[str, tuple[int | None, OptionKind | None]] = {
     **dict.fromkeys(("LONG", "L", "BUY", "BOUGHT"), (1, None)),
     **dict.fromkeys(("SHORT", "S", "SELL", "SOLD"), (-1, None)),
     **dict.fromkeys(("CALL", "CALLS", "C"), (None, OptionKind.CALL)),
     **dict.fromkeys(("PUT", "PUTS", "P"), (None, OptionKind.PUT)),
     **dict.fromkeys(("STOCK", "STOCKS", "EQUITY", "ETF", "SHARE", "SHARES", "STK"), (None, None)),
+    **dict.fromkeys(("CASH", "MARGIN", "OPTION", "OPTIONS", "OPT"), (None, None)),  # account / asset types
     "LC": (1, OptionKind.CALL),
     "LP": (1, OptionKind.PUT),
     "SC": (-1, OptionKind.CALL),
@@ -57,53 +50,120 @@ _TYPES = {(t.sign, t.option_kind): t for t in PositionType}
 
 
 @dataclass(frozen=True)
-class _Instrument:
-    symbol: str
-    underlying: str | None = None
-    kind: OptionKind | None = None
-    strike: float | None = None
-    expiry: date | None = None
+class BrokerPreview(ImportPreview):
+    """An `ImportPreview` plus the preset that read the file, the cash found and the lines set aside."""
+
+    preset: str = "generic"
+    preset_label: str = "Generic CSV (columns matched by name)"
+    cash: tuple[CashLine, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def cash_total(self) -> float:
+        """The sum of the readable cash lines (in the file's currency)."""
+        return sum(c.amount for c in self.cash if c.amount is not None)
 
 
-def parse_positions_csv(data: bytes, as_of: date, known_symbols: Collection[str] | None = None) -> ImportPreview:
-    """Read a broker positions file into a preview: one `ImportRow` per data line, nothing written."""
-    table = read_table(data, POSITION_SCHEMA)
+@dataclass(frozen=True)
+class _Context:
+    as_of: date
+    known: set[str] | None
+    isins: Mapping[str, str]
+
+
+def parse_positions_csv(
+    data: bytes, as_of: date, known_symbols: Collection[str] | None = None, options: ImportOptions | None = None
+) -> BrokerPreview:
+    """Read a broker positions file into a preview: one `ImportRow` per position line, nothing written."""
+    options = options or ImportOptions()
+    preset = choose_preset(data, options)
+    table, notes = cut_second_table(_read(data, preset))
     known = None if known_symbols is None else {s.strip().upper() for s in known_symbols}
-    rows = [_position_row(table, raw, as_of, known) for raw in table.rows]
-    return ImportPreview(tuple(flag_duplicates(rows, position_fingerprint)), table.detected)
+    context = _Context(as_of, known, options.isins)
+    rows: list[ImportRow[PositionDraft]] = []
+    cash: list[CashLine] = []
+    skipped: list[str] = []
+    for raw in table.rows:  # a loop over file lines: each line is one decision
+        kind, why = line_kind(table, raw, preset)
+        if kind is LineKind.CASH:
+            cash.append(cash_line(table, raw))
+        elif kind is LineKind.SKIPPED:
+            skipped.append(f"line {raw.line}: skipped, {why}")
+        else:
+            rows.append(_position_row(table, raw, context))
+    cash_notes = [f"line {c.line}: {c.label!r} is cash ({_amount(c.amount)}), not a position" for c in cash]
+    return BrokerPreview(
+        tuple(flag_duplicates(rows, position_fingerprint)),
+        table.detected,
+        preset.key,
+        preset.label,
+        tuple(cash),
+        (*notes, *cash_notes, *skipped),
+    )
 
 
-def _position_row(table: RawTable, raw: RawRow, as_of: date, known: set[str] | None) -> ImportRow[PositionDraft]:
+def _read(data: bytes, preset: BrokerPreset) -> RawTable:
+    try:
+        return read_table(data, preset.schema)
+    except ValidationError as err:
+        if not str(err).startswith("No header row"):
+            raise
+        advice = f"Read as: {preset.label}. Choose your broker's preset, or Generic and map the columns by hand."
+        raise ValidationError(f"{err} {advice}") from err
+
+
+def _amount(amount: float | None) -> str:
+    return "amount unreadable" if amount is None else f"{amount:,.2f}"
+
+
+def _position_row(table: RawTable, raw: RawRow, ctx: _Context) -> ImportRow[PositionDraft]:
     issues = Issues()
-    symbol = symbol_cell(table, raw, issues)
+    symbol = row_symbol(table, raw, ctx.isins, issues)
     quantity = number_cell(table, raw, "quantity", "quantity", issues, required=True)
-    price = _price(number_cell(table, raw, "price", "price", issues, required=True), issues)
     sign, type_kind = _side(table.value(raw, "type"), "type", issues)
     option_sign, option_kind = _side(table.value(raw, "option_type"), "option type", issues)
-    instrument = _instrument(table, raw, symbol, type_kind or option_kind, issues) if symbol else None
+    contract = instrument(table, raw, symbol, type_kind or option_kind, issues) if symbol else None
     quantity, sign = _signed_quantity(quantity, sign or option_sign, table.value(raw, "type"), issues)
-    multiplier = _multiplier(number_cell(table, raw, "multiplier", "multiplier", issues), instrument, issues)
+    multiplier = _multiplier(number_cell(table, raw, "multiplier", "multiplier", issues), contract, issues)
+    price = _entry_price(table, raw, quantity, multiplier, issues)
     entry = date_cell(table, raw, "date", "entry date", issues)
-    entry = _entrydate_cell(entry, is_missing(table.value(raw, "date")), as_of, instrument, issues)
-    name = instrument.underlying or instrument.symbol if instrument else symbol
-    if known is not None and name and name not in known:
+    entry = _entrydate_cell(entry, is_missing(table.value(raw, "date")), ctx.as_of, contract, issues)
+    name = contract.underlying or contract.symbol if contract else symbol
+    if ctx.known is not None and name and name not in ctx.known:
         issues.errors.append(f"unknown symbol {name}")
-    if issues.errors or not (instrument and quantity and price and entry and multiplier):
+    if issues.errors or not (contract and quantity and price and entry and multiplier):
         return issues.row(raw, symbol, None)
     notes = unescape_text(table.value(raw, "notes"))
     draft = PositionDraft(
-        instrument.symbol,
-        _TYPES[(sign, instrument.kind)],
+        contract.symbol,
+        _TYPES[(sign, contract.kind)],
         quantity,
         price,
         entry,
-        instrument.underlying,
-        instrument.strike,
-        instrument.expiry,
+        contract.underlying,
+        contract.strike,
+        contract.expiry,
         multiplier,
         notes,
     )
-    return issues.row(raw, instrument.symbol, draft)
+    return issues.row(raw, contract.symbol, draft)
+
+
+def _entry_price(
+    table: RawTable, raw: RawRow, quantity: float | None, multiplier: float | None, issues: Issues
+) -> float | None:
+    """Cost per share; else total cost ÷ (quantity × multiplier); else the last price (warning)."""
+    price = number_cell(table, raw, "price", "price", issues)
+    if price is None and quantity and multiplier:
+        total = number_cell(table, raw, "cost_total", "cost basis", issues)
+        price = None if total is None else abs(total) / (quantity * multiplier)
+    if price is None:
+        price = number_cell(table, raw, "last_price", "last price", issues)
+        if price is not None:
+            issues.warnings.append(f"no cost basis in the file; entry price is the last price {fmt_number(price)}")
+    if price is None:
+        issues.errors.append("price is missing")
+    return _price(price, issues)
 
 
 def _price(price: float | None, issues: Issues) -> float | None:
@@ -132,66 +192,6 @@ def _side(text: str, label: str, issues: Issues) -> tuple[int | None, OptionKind
     return next(iter(signs), None), next(iter(kinds), None)
 
 
-def _instrument(
-    table: RawTable, raw: RawRow, symbol: str, kind: OptionKind | None, issues: Issues
-) -> _Instrument | None:
-    """The stock or option a row names: an OCC symbol, or separate underlying/strike/expiry/put-call columns."""
-    strike = number_cell(table, raw, "strike", "strike", issues)
-    expiry = date_cell(table, raw, "expiry", "expiry", issues)
-    if looks_like_occ(symbol):
-        return _from_occ(symbol, strike, expiry, kind, issues)
-    if kind is not None or strike is not None or expiry is not None:
-        underlying = unescape_text(table.value(raw, "underlying")).upper() or symbol
-        return _from_columns(underlying, kind, strike, expiry, issues)
-    if not _SYMBOL.fullmatch(symbol):
-        issues.errors.append(f"symbol {symbol!r} is not a ticker (letters, digits and . - / ^ =, no spaces)")
-        return None
-    return _Instrument(symbol)
-
-
-def _option(occ: OccSymbol) -> _Instrument:
-    return _Instrument(format_occ(occ, OccStyle.COMPACT), occ.underlying, occ.kind, occ.strike, occ.expiry)
-
-
-def _from_occ(
-    symbol: str, strike: float | None, expiry: date | None, kind: OptionKind | None, issues: Issues
-) -> _Instrument | None:
-    try:
-        occ = parse_occ(symbol)
-    except ValidationError as err:
-        issues.errors.append(f"symbol {symbol!r}: {err}")
-        return None
-    _agree(occ, strike, expiry, kind, issues)
-    return _option(occ)
-
-
-def _from_columns(
-    underlying: str, kind: OptionKind | None, strike: float | None, expiry: date | None, issues: Issues
-) -> _Instrument | None:
-    missing = [n for n, v in (("call/put", kind), ("strike", strike), ("expiry", expiry)) if v is None]
-    if missing:
-        issues.errors.append(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing for an option")
-        return None
-    if strike is not None and strike <= 0:
-        issues.errors.append(f"strike {fmt_number(strike)} is not positive")
-        return None
-    try:
-        return _option(OccSymbol(underlying, expiry, kind, strike))  # type: ignore[arg-type]
-    except ValidationError as err:
-        issues.errors.append(f"underlying {underlying!r}: {err}")
-        return None
-
-
-def _agree(occ: OccSymbol, strike: float | None, expiry: date | None, kind: OptionKind | None, issues: Issues) -> None:
-    """Separate option columns, when filled, must say what the OCC symbol says."""
-    if strike is not None and abs(strike - occ.strike) > 1e-6:
-        issues.errors.append(f"strike {fmt_number(strike)} disagrees with the symbol's {fmt_number(occ.strike)}")
-    if expiry is not None and expiry != occ.expiry:
-        issues.errors.append(f"expiry {expiry} disagrees with the symbol's {occ.expiry}")
-    if kind is not None and kind is not occ.kind:
-        issues.errors.append(f"option type {kind} disagrees with the symbol's {occ.kind}")
-
-
 def _signed_quantity(
     quantity: float | None, sign: int | None, type_text: str, issues: Issues
 ) -> tuple[float | None, int]:
@@ -210,8 +210,8 @@ def _signed_quantity(
     return abs(quantity), sign or 1
 
 
-def _multiplier(value: float | None, instrument: _Instrument | None, issues: Issues) -> float | None:
-    if instrument is None or instrument.kind is None:
+def _multiplier(value: float | None, contract: Instrument | None, issues: Issues) -> float | None:
+    if contract is None or contract.kind is None:
         if value is not None and value != 1:
             issues.warnings.append(f"multiplier {fmt_number(value)} ignored for a stock (1 used)")
         return 1.0
@@ -222,7 +222,7 @@ def _multiplier(value: float | None, instrument: _Instrument | None, issues: Iss
 
 
 def _entrydate_cell(
-    entry: date | None, blank: bool, as_of: date, instrument: _Instrument | None, issues: Issues
+    entry: date | None, blank: bool, as_of: date, contract: Instrument | None, issues: Issues
 ) -> date | None:
     """The entry date checked against the clock and the expiry; a blank one becomes `as_of` (warning)."""
     if entry is None and not blank:  # unreadable: already reported
@@ -232,7 +232,7 @@ def _entrydate_cell(
         entry = as_of
     if entry > as_of:
         issues.errors.append(f"entry date {entry} is after the as-of date {as_of}")
-    expiry = instrument.expiry if instrument else None
+    expiry = contract.expiry if contract else None
     if expiry is not None and expiry <= entry:
         issues.errors.append(f"expiry {expiry} is not after the entry date {entry}")
     elif expiry is not None and expiry < as_of:

@@ -4,7 +4,7 @@ Cash: `portfolios.cash` is the current balance. Cash flows are stored signed (de
 dividends positive, withdrawals negative) and move the balance in the same transaction; the
 balance on a past date d is `cash − Σ flows dated after d` (see `sigma.portfolio.snapshots`).
 The opening cash given to `create_portfolio` is a balance held since before the first entry,
-not a dated flow. A withdrawal may not exceed the current balance.
+not a dated flow. A withdrawal may not exceed the current balance, nor a balance `rules.MAX_CASH`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sigma.auth.model import AuthUser
 from sigma.db.models import CashFlow, Portfolio
 from sigma.errors import ValidationError
 from sigma.portfolio.model import FlowKind
-from sigma.portfolio.rules import clean_name, signed_flow
+from sigma.portfolio.rules import clean_name, new_balance, opening_cash, signed_flow
 from sigma.portfolio.sql.owned import owned_portfolio
 from sigma.portfolio.sql.snapshots import invalidate_snapshots
 from sigma.portfolio.view.columns import CASH_FLOW_COLUMNS
@@ -48,17 +48,18 @@ def list_portfolios(session: Session, user: AuthUser, include_archived: bool) ->
     return list(session.scalars(stmt))
 
 
+def active_ids(session: Session) -> list[int]:
+    """Every non-archived portfolio's id, ascending (all owners: for the jobs process)."""
+    return list(session.scalars(select(Portfolio.id).where(Portfolio.archived.is_(False)).order_by(Portfolio.id)))
+
+
 def create_portfolio(
     session: Session, user: AuthUser, name: str, benchmark: str, cash: float, description: str
 ) -> Portfolio:
-    """Insert a portfolio (name unique per owner; opening cash ≥ 0)."""
-    text = clean_name(name)
+    """Insert a portfolio (name unique per owner; opening cash in [0, MAX_CASH])."""
+    text, opening = clean_name(name), opening_cash(cash)
     check_unique(session, user, text)
-    if not cash >= 0:
-        raise ValidationError(f"cash: the opening cash must be 0 or more (got {cash}).")
-    portfolio = Portfolio(
-        owner_id=user.id, name=text, benchmark=benchmark, cash=float(cash), description=description or ""
-    )
+    portfolio = Portfolio(owner_id=user.id, name=text, benchmark=benchmark, cash=opening, description=description or "")
     session.add(portfolio)
     session.flush()
     return portfolio
@@ -70,10 +71,9 @@ def record_cash_flow(
     """Store a signed cash flow and move the balance; invalidate snapshots from `day`."""
     portfolio = owned_portfolio(session, user, pid)
     flow_kind, signed = signed_flow(kind, amount, day, today)
-    if portfolio.cash + signed < -1e-9:
-        raise ValidationError(f"amount: withdrawing {amount:,.2f} exceeds the cash balance {portfolio.cash:,.2f}.")
+    balance = new_balance(portfolio.cash, signed)
     session.add(CashFlow(portfolio_id=pid, date=day, kind=flow_kind.value, amount=signed, note=note or ""))
-    portfolio.cash = portfolio.cash + signed
+    portfolio.cash = balance
     invalidate_snapshots(session, pid, [day])
 
 

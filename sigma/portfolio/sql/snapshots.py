@@ -4,7 +4,9 @@ Snapshots depend on positions and cash flows: a write that changes the book from
 deletes the portfolio's snapshots from d on (`invalidate_snapshots`). `backfill` computes the
 grid with the pure `snapshots.unsaved` and writes only the days that have no stored portfolio
 snapshot, so a second run writes nothing. Page reads never call it:
-they merge the unsaved days in memory (`sql.view.load_view`).
+they merge the unsaved days in memory (`sql.view.load_view`). Position rows are valued and
+written a chunk of positions at a time in key order (memory bounded whatever the book's size),
+with a larger SQLite page cache for the write (`db.upsert.bulk_cache`), through COPY on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,16 +20,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.db import session_scope, with_lock_retry
 from sigma.db.models import PortfolioSnapshot, PositionSnapshot
-from sigma.db.upsert import upsert_frame
+from sigma.db.upsert import bulk_cache, upsert_frame
 from sigma.errors import InsufficientHistory
 from sigma.market.service import MarketService
 from sigma.portfolio.history import NAV_COLUMNS
 from sigma.portfolio.inputs import PriceInputs
 from sigma.portfolio.model import BackfillResult
-from sigma.portfolio.snapshots import SNAPSHOT_COLUMNS, VOL_LEAD_CALENDAR_DAYS, WINDOW_COLUMNS, unsaved
+from sigma.portfolio.snapshots import (
+    SNAPSHOT_COLUMNS,
+    VOL_LEAD_CALENDAR_DAYS,
+    WINDOW_COLUMNS,
+    UnsavedPositions,
+    unsaved,
+)
 from sigma.portfolio.sql.prices import load_prices
 from sigma.portfolio.sql.records import load_record
 from sigma.portfolio.valuation import symbols_to_price
+
+_POSITION_KEY = ("position_id", "date")
 
 
 def load_snapshots(session: Session, pid: int) -> pd.DataFrame:
@@ -62,13 +72,20 @@ def invalidate_snapshots(session: Session, pid: int, days: Iterable[date | None]
     )
 
 
-def _write(sessions: sessionmaker[Session], pid: int, days: pd.DataFrame, positions: pd.DataFrame) -> None:
-    def work() -> None:
+def _write(sessions: sessionmaker[Session], pid: int, days: pd.DataFrame, positions: UnsavedPositions) -> int:
+    """Write the days and their position rows in one transaction, a chunk of positions at a time."""
+
+    def work() -> int:
+        written = 0
         with session_scope(sessions) as session:
             upsert_frame(session, "portfolio_snapshots", days.assign(portfolio_id=pid), ("portfolio_id", "date"))
-            upsert_frame(session, "position_snapshots", positions.assign(portfolio_id=pid), ("position_id", "date"))
+            with bulk_cache(session):
+                for rows in positions.chunks():  # bounded memory: one chunk of positions in flight
+                    frame = rows.assign(portfolio_id=pid)
+                    written += upsert_frame(session, "position_snapshots", frame, _POSITION_KEY)
+        return written
 
-    with_lock_retry(work)
+    return with_lock_retry(work)
 
 
 def backfill(
@@ -90,5 +107,4 @@ def backfill(
         return BackfillResult(pid, 0, 0, str(exc))
     if days.empty:
         return BackfillResult(pid, 0, 0)
-    _write(sessions, pid, days, rows)
-    return BackfillResult(pid, len(days), len(rows))
+    return BackfillResult(pid, len(days), _write(sessions, pid, days, rows))

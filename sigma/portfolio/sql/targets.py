@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sigma.auth.model import AuthUser
 from sigma.db import upsert
 from sigma.db.models import Position, TargetPrice
+from sigma.delimited import summarize
 from sigma.errors import ValidationError
 from sigma.portfolio.files.export import targets_to_csv
 from sigma.portfolio.files.targets import parse_targets_csv
@@ -83,7 +84,7 @@ def commit_targets(
     preview = preview_targets(session, pid, data, known)
     errors = tuple(f"line {r.line}: {'; '.join(r.reasons)}" for r in preview.rows if r.status is RowStatus.ERROR)
     if errors and all_or_nothing:
-        raise ValidationError(f"Nothing imported: {len(errors)} row(s) have errors. " + " | ".join(errors))
+        raise ValidationError(f"Nothing imported: {len(errors):,} row(s) have errors. " + summarize(errors))
     held = _held(session, pid)
     latest = {d.symbol: d for d in preview.valid_drafts}  # later lines win
     rows = [

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from sigma.conventions import PositionType
 from sigma.db.models import Position
+from sigma.delimited import summarize
 from sigma.errors import ValidationError
 from sigma.portfolio.files.export import positions_to_csv
+from sigma.portfolio.files.mapping import ImportOptions
 from sigma.portfolio.files.positions import parse_positions_csv
 from sigma.portfolio.model import (
     ImportPreview,
@@ -71,21 +73,29 @@ def _mark(row: ImportRow[PositionDraft], stored: set[str]) -> ImportRow[Position
     return replace(row, status=RowStatus.WARNING, reasons=(*row.reasons, ALREADY))
 
 
-def preview_import(session: Session, pid: int, data: bytes, as_of: date, known: Collection[str]) -> ImportPreview:
+def preview_import(
+    session: Session, pid: int, data: bytes, as_of: date, known: Collection[str], options: ImportOptions | None = None
+) -> ImportPreview:
     """Parse a positions file against the known symbols; rows already stored are marked 'already imported'."""
-    preview = parse_positions_csv(data, as_of, known)
+    preview = parse_positions_csv(data, as_of, known, options)
     stored = stored_fingerprints(positions_frame(session, pid))
-    return ImportPreview(tuple(_mark(r, stored) for r in preview.rows), preview.detected)
+    return replace(preview, rows=tuple(_mark(r, stored) for r in preview.rows))
 
 
 def commit_import(
-    session: Session, pid: int, data: bytes, as_of: date, known: Collection[str], all_or_nothing: bool
+    session: Session,
+    pid: int,
+    data: bytes,
+    as_of: date,
+    known: Collection[str],
+    all_or_nothing: bool,
+    options: ImportOptions | None = None,
 ) -> ImportResult:
     """Insert the valid rows not stored yet (one insert); report error lines."""
-    preview = parse_positions_csv(data, as_of, known)
+    preview = parse_positions_csv(data, as_of, known, options)
     errors = tuple(f"line {r.line}: {'; '.join(r.reasons)}" for r in preview.rows if r.status is RowStatus.ERROR)
     if errors and all_or_nothing:
-        raise ValidationError(f"Nothing imported: {len(errors)} row(s) have errors. " + " | ".join(errors))
+        raise ValidationError(f"Nothing imported: {len(errors):,} row(s) have errors. " + summarize(errors))
     seen = stored_fingerprints(positions_frame(session, pid))
     check = known_check(set(known))
     rows, skipped = [], 0

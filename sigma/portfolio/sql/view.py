@@ -25,6 +25,7 @@ from sigma.portfolio.inputs import BookRecord, PriceInputs, ViewData
 from sigma.portfolio.model import PortfolioInfo
 from sigma.portfolio.snapshots import (
     VOL_LEAD_CALENDAR_DAYS,
+    UnsavedPositions,
     behind,
     unsaved,
     window_start,
@@ -82,7 +83,7 @@ def load_view(
         return ViewData(portfolio, positions, None, snapshots, pd.DataFrame(), status, ())
     prices = _prices(market, positions, portfolio.benchmark, status)
     notes: tuple[str, ...] = ()
-    extra = pd.DataFrame(columns=["date"])
+    extra: pd.DataFrame | UnsavedPositions = pd.DataFrame(columns=["date"])
     if behind(snapshots, positions, prices):
         try:
             snapshots, extra = _with_unsaved(sessions, portfolio, positions, snapshots, prices, status)
@@ -102,7 +103,7 @@ def _with_unsaved(
     snapshots: pd.DataFrame,
     prices: PriceInputs,
     status: MarketStatus,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, UnsavedPositions]:
     """(stored + unsaved daily snapshots, unsaved position snapshots)."""
     with sessions() as session:
         flows = load_flows(session, portfolio.id)

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sigma.conventions import Role
 from sigma.db import upsert
-from sigma.db.models import BenchmarkWeight, FactorDefinition, StressScenario
-from sigma.errors import NotFound, ValidationError
+from sigma.db.models import BenchmarkWeight, FactorDefinition, StressScenario, User
+from sigma.errors import NotFound, PermissionDenied, ValidationError
 from sigma.risk.scenarios import ScenarioInfo, builtin_catalogue, check_shocks
 from sigma.risk.sector import LOOK_THROUGH, LOOK_THROUGH_AS_OF
 from sigma.risk.stress import SCENARIO_CATALOGUE, Scenario, ScenarioKind
@@ -89,6 +90,14 @@ def scenario_by_name(session: Session, name: str) -> Scenario:
         raise NotFound(f"No stress scenario named {name!r}. Pick one from the catalogue.")
     shocks = {k: float(v) for k, v in row.shocks.items()}
     return Scenario(row.name, shocks, ScenarioKind(row.kind), row.description, row.window_start, row.window_end)
+
+
+def require_admin(session: Session, user_id: int, what: str) -> None:
+    """`PermissionDenied` unless `user_id` is, as stored now, an active admin: the role is re-read
+    in the writing transaction, never taken from the `AuthUser` a caller passes in."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.role != Role.ADMIN:
+        raise PermissionDenied(f"Only an admin can {what}.")
 
 
 def save_scenario_row(session: Session, scenario: Scenario) -> None:

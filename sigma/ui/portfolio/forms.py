@@ -1,6 +1,7 @@
 """Forms of the Portfolio page: positions, tags, targets and cash flows.
 
 Each form calls one service method; a `SigmaError` is shown next to the form and nothing is written.
+Number inputs carry the bounds of `sigma.portfolio.rules` (the service checks them again).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from sigma.auth.model import AuthUser
 from sigma.conventions import PositionType
 from sigma.errors import SigmaError
 from sigma.portfolio.model import FlowKind, PositionDraft, TagInfo
+from sigma.portfolio.rules import MAX_CASH as MAX_CASH  # re-exported: the new-portfolio form on the page
+from sigma.portfolio.rules import MAX_MULTIPLIER, MAX_PRICE, MAX_QUANTITY
 from sigma.portfolio.service import PortfolioService
 from sigma.ui import cache
 
@@ -46,13 +49,15 @@ def add_position(svc: PortfolioService, user: AuthUser, pid: int, as_of: date) -
         c = st.columns(4)
         symbol = c[0].text_input("Symbol (underlying for options)", key="pos_symbol")
         kind = c[1].selectbox("Type", TYPES, key="pos_type")
-        qty = c[2].number_input("Quantity", min_value=0.0, value=100.0, step=1.0, key="pos_qty")
-        price = c[3].number_input("Entry price", min_value=0.0, value=0.0, step=0.01, key="pos_price")
+        qty = c[2].number_input("Quantity", min_value=0.0, max_value=MAX_QUANTITY, value=100.0, step=1.0, key="pos_qty")
+        price = c[3].number_input(
+            "Entry price", min_value=0.0, max_value=MAX_PRICE, value=0.0, step=0.01, key="pos_price"
+        )
         o = st.columns(4)
         entry = o[0].date_input("Entry date", value=as_of, max_value=as_of, key="pos_entry")
-        strike = o[1].number_input("Strike (options)", min_value=0.0, value=0.0, key="pos_strike")
+        strike = o[1].number_input("Strike (options)", min_value=0.0, max_value=MAX_PRICE, value=0.0, key="pos_strike")
         expiry = o[2].date_input("Expiry (options)", value=None, key="pos_expiry")
-        mult = o[3].number_input("Multiplier", min_value=1.0, value=100.0, key="pos_mult")
+        mult = o[3].number_input("Multiplier", min_value=1.0, max_value=MAX_MULTIPLIER, value=100.0, key="pos_mult")
         submitted = st.form_submit_button("Add position")
     if not submitted:
         return
@@ -82,7 +87,9 @@ def close_position(svc: PortfolioService, user: AuthUser, holdings: pd.DataFrame
         c = st.columns(3)
         pos = c[0].selectbox("Position", list(labels), format_func=labels.__getitem__, key="close_pos")
         exit_date = c[1].date_input("Exit date", value=as_of, max_value=as_of, key="close_date")
-        exit_price = c[2].number_input("Exit price", min_value=0.0, value=0.0, step=0.01, key="close_price")
+        exit_price = c[2].number_input(
+            "Exit price", min_value=0.0, max_value=MAX_PRICE, value=0.0, step=0.01, key="close_price"
+        )
         submitted = st.form_submit_button("Close position")
     if submitted and _attempt(
         user, lambda: svc.close_position(user, int(pos), exit_date, exit_price), f"Closed {labels[pos]}."
@@ -157,9 +164,9 @@ def targets(svc: PortfolioService, user: AuthUser, pid: int, holdings: pd.DataFr
         column_config={
             "position_id": None,
             "price": st.column_config.NumberColumn("Price", format="$%.2f"),
-            "target_eoy": st.column_config.NumberColumn("Target (year end)", min_value=0.0),
-            "target_next_year": st.column_config.NumberColumn("Target (next year)", min_value=0.0),
-            "downside": st.column_config.NumberColumn("Downside case", min_value=0.0),
+            "target_eoy": st.column_config.NumberColumn("Target (year end)", min_value=0.0, max_value=MAX_PRICE),
+            "target_next_year": st.column_config.NumberColumn("Target (next year)", min_value=0.0, max_value=MAX_PRICE),
+            "downside": st.column_config.NumberColumn("Downside case", min_value=0.0, max_value=MAX_PRICE),
         },
     )
     if st.button("Save targets", key="save_targets") and _attempt(
@@ -173,7 +180,9 @@ def cash(svc: PortfolioService, user: AuthUser, pid: int, as_of: date) -> None:
     with st.form("cash_flow", clear_on_submit=True):
         c = st.columns(4)
         kind = c[0].selectbox("Kind", FLOW_KINDS, key="cf_kind")
-        amount = c[1].number_input("Amount ($)", min_value=0.0, value=0.0, step=100.0, key="cf_amount")
+        amount = c[1].number_input(
+            "Amount ($)", min_value=0.0, max_value=MAX_CASH, value=0.0, step=100.0, key="cf_amount"
+        )
         day = c[2].date_input("Date", value=as_of, max_value=as_of, key="cf_date")
         note = c[3].text_input("Note", key="cf_note")
         submitted = st.form_submit_button("Record cash flow")

@@ -122,7 +122,8 @@ def test_a_missing_folder_makes_the_provider_unavailable_with_advice(tmp_path):
 
 def test_profiles_come_from_the_universe_for_known_symbols(monkeypatch, tmp_path):
     universe = pd.DataFrame(
-        [["SPY", "SPDR S&P 500", "etf", None, None, 5e11, 0.012, "extra"]], columns=[*PROFILE_COLUMNS, "other"]
+        [["SPY", "SPDR S&P 500", "etf", None, None, 5e11, 0.012, "US78462F1030", "extra"]],
+        columns=[*PROFILE_COLUMNS, "other"],
     )
     fake = types.ModuleType("sigma.market.universe")
     fake.load_universe = lambda: universe  # type: ignore[attr-defined]

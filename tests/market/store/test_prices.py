@@ -59,6 +59,18 @@ def test_an_empty_or_nan_frame_writes_nothing(db, store):
     assert _table(db).empty
 
 
+def test_zero_negative_infinite_and_absurd_prices_never_reach_the_table(db, store):
+    bars = synthetic_bars(["AAA"], START, START + timedelta(days=8))  # 7 business days
+    bars["close"] = [100.0, 0.0, -1.0, np.inf, np.nan, 1e308, 101.0]
+    bars["open"] = [np.inf, 100.0, 100.0, 100.0, 100.0, 100.0, -np.inf]
+    bars["volume"] = [np.inf, 5.0, 5.0, 5.0, 5.0, 5.0, -3.0]
+    assert store.upsert_bars(bars, Source.CSV) == 2
+    stored = _table(db)
+    assert stored["close"].tolist() == [100.0, 101.0]
+    assert stored["open"].isna().tolist() == [True, True]  # an unusable open is stored as unknown
+    assert stored["volume"].isna().tolist() == [True, True]
+
+
 def test_a_frame_without_required_columns_is_rejected(db, store):
     with pytest.raises(ValidationError, match="adj_close"):
         store.upsert_bars(pd.DataFrame({"symbol": ["A"], "date": [START], "close": [1.0]}), Source.CSV)

@@ -62,9 +62,10 @@ def test_price_header_synonyms_map_to_the_entry_price(price_header):
 
 
 def test_a_better_price_synonym_wins_and_unknown_columns_are_listed_as_ignored():
-    preview = parse("Symbol,Qty,Price,Avg Cost,Last Price,Date\nAAPL,1,999,10,12,2026-01-02\n")
+    preview = parse("Symbol,Qty,Price,Avg Cost,Last Price,Memo Code,Date\nAAPL,1,999,10,12,x,2026-01-02\n")
     assert preview.valid_drafts[0].entry_price == 10
-    assert preview.detected.ignored_columns == ("Price", "Last Price")
+    # "Last Price" is read (the market price, the entry price of last resort); "Price" loses to "Avg Cost"
+    assert preview.detected.ignored_columns == ("Price", "Memo Code")
 
 
 def test_a_file_without_a_header_is_refused_with_advice():

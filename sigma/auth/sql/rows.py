@@ -1,4 +1,4 @@
-"""From database rows to the user types the rest of Sigma sees."""
+"""From `users` rows to the user types the rest of Sigma sees."""
 
 from __future__ import annotations
 

@@ -1,0 +1,94 @@
+"""Benchmark of the snapshot backfill on the issue's 20,000-row book: time and peak memory.
+
+Seeds a SQLite store (or PostgreSQL with --postgres) with two years of the simulated market
+(seed 1, ending 2026-11-20) and a book built like `bench.portfolio` (stocks, ETFs, a fifth
+options, some closed), then measures the first `view()` (nothing stored: the days are computed in
+memory), the jobs' backfill (writes every day and position), and `view()` again. Peak memory is
+the tracemalloc peak of each call (numpy registers its buffers with tracemalloc) and the
+process's peak RSS at the end. Goals (issue 9): backfill <= 30 s and <= 500 MB for 20,000 rows.
+The old path, measured here before this change with this script: 2,000 positions, backfill
+56.7 s / 249 MB, first view 7.0 s / 144 MB (issue 9: 20,000 rows, first view 497 s / 5.2 GB).
+Measured after it (20,000 positions, 4,154,678 position rows, on a shared 2-core machine):
+SQLite first view 23.9 s (11.1 s CPU) / 90 MB, backfill 204 s (102 s CPU) / 88 MB; PostgreSQL
+backfill 264 s (112 s CPU) / 88 MB. Memory is met; time is bound by writing every position-day.
+
+Run: .venv/bin/python -m bench.snapshots [--positions 20000] [--postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.portfolio import END, _book, _postgres, seeded_service
+from sigma.market import simulated_market
+from sigma.market.universe import universe_profiles
+
+GOAL_SECONDS, GOAL_MB = 30.0, 500.0
+OLD = {2000: (56.7, 249.0)}  # the old path measured here (backfill s, MB); issue 9: 20,000 rows 497 s, 5.2 GB
+
+
+def _measured(call: Callable[[], object]) -> tuple[float, float, float, object]:
+    """(seconds, CPU seconds, tracemalloc peak in MB, result) of one call.
+
+    CPU seconds are this process's (SQLite works in-process; PostgreSQL's server is not counted):
+    on a machine shared with other work they are the fairer figure.
+    """
+    tracemalloc.start()
+    start, cpu = time.perf_counter(), time.process_time()
+    result = call()
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return elapsed, cpu, peak / 1e6, result
+
+
+def run(url: str, label: str, market: Any, positions: list[dict[str, Any]]) -> None:
+    """Seed one database, then measure view cold, the backfill and view warm."""
+    engine, store, svc, user, pid = seeded_service(url, market, positions)
+    cold = _measured(lambda: svc.view(user, pid))
+    backfill = _measured(lambda: svc.backfill_any(pid))
+    warm = _measured(lambda: svc.view(user, pid))
+    written = backfill[3]
+    print(f"{label}: {getattr(written, 'days_written', 0)} days, {getattr(written, 'position_rows', 0):,} rows")
+    for name, (seconds, cpu, mb, _) in (("view cold", cold), ("backfill", backfill), ("view warm", warm)):
+        print(f"  {name:<10} {seconds:7.2f} s  (CPU {cpu:7.2f} s)  peak {mb:7.1f} MB")
+    old = OLD.get(len(positions))
+    if old:
+        print(
+            f"  vs the old path: backfill {old[0] / backfill[0]:.1f}x faster, "
+            f"{old[1] / max(backfill[2], 1e-9):.1f}x less peak memory"
+        )
+    ok = backfill[0] <= GOAL_SECONDS and backfill[2] <= GOAL_MB
+    print(f"  goal <= {GOAL_SECONDS:.0f} s and <= {GOAL_MB:.0f} MB: {'met' if ok else 'NOT met'}")
+    store.close()
+    engine.dispose()
+
+
+def main() -> None:
+    """Build the book and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--positions", type=int, default=20_000)
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL database, not SQLite")
+    args = parser.parse_args()
+    market = simulated_market(end=END, years=2, seed=1)
+    positions = _book(market.close, universe_profiles(), args.positions)
+    print(f"book: {len(positions):,} positions over {len(market.symbols)} symbols, {len(market.close)} price days")
+    if args.postgres:
+        with _postgres() as url:
+            run(url, "PostgreSQL", market, positions)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite", market, positions)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS {rss:.0f} MB (includes seeding the store)")
+
+
+if __name__ == "__main__":
+    main()

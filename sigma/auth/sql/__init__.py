@@ -1,0 +1,1 @@
+"""Every function of the auth package that takes a Session; its only importer of sigma.db."""
