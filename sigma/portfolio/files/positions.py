@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sigma.conventions import OPTION_MULTIPLIER, OptionKind, PositionType
 from sigma.delimited.cells import is_missing, unescape_text
 from sigma.delimited.table import RawRow, RawTable, read_table
 from sigma.errors import ValidationError
+from sigma.portfolio import rules
 from sigma.portfolio.files.contracts import Instrument, instrument, row_symbol
 from sigma.portfolio.files.lines import CashLine, LineKind, cash_line, cut_second_table, line_kind
 from sigma.portfolio.files.mapping import ImportOptions, choose_preset
@@ -146,7 +147,8 @@ def _position_row(table: RawTable, raw: RawRow, ctx: _Context) -> ImportRow[Posi
         multiplier,
         notes,
     )
-    return issues.row(raw, contract.symbol, draft)
+    issues.errors.extend(rules.field_errors(asdict(draft), date.max))  # the commit's own checks: no "ok" it refuses
+    return issues.row(raw, contract.symbol, None if issues.errors else draft)
 
 
 def _entry_price(

@@ -12,7 +12,7 @@ from sigma.conventions import PositionType
 from sigma.delimited import NumberStyle
 from sigma.errors import ValidationError
 from sigma.portfolio.files.positions import parse_positions_csv
-from sigma.portfolio.model import PositionDraft, position_fingerprint
+from sigma.portfolio.model import PositionDraft, RowStatus, position_fingerprint
 from tests.portfolio.files.support import AS_OF, DATA, ERROR, OK, WARNING, only_row, parse
 
 # --- the sample files ------------------------------------------------------------------------
@@ -234,3 +234,16 @@ def test_to_frame_has_one_display_row_per_data_line():
 def test_any_negative_quantity_without_a_side_reads_as_that_many_shares_short(quantity):
     row = only_row(f"symbol,qty,price,date\nAAPL,-{quantity},10,2026-01-02\n")
     assert (row.draft.position_type, row.draft.quantity) == (PositionType.SHORT, quantity)
+
+
+def test_a_quantity_the_commit_would_refuse_is_an_error_in_the_preview_not_ok() -> None:
+    # 5,000,000,000 is a well-formed number, but five times the 1,000,000,000 bound of `rules`.
+    data = b'Symbol,Quantity,Price,Date\nAAPL,"5,000,000,000",190.00,2026-01-05\nMSFT,10,400.00,2026-01-05\n'
+    preview = parse_positions_csv(data, AS_OF)
+    first, second = preview.rows
+    assert first.draft is None
+    assert (first.status, first.reasons) == (
+        RowStatus.ERROR,
+        ("quantity: must be a number greater than 0 and at most 1,000,000,000 (got 5000000000.0).",),
+    )
+    assert second.draft is not None and second.draft.quantity == 10.0
