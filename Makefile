@@ -82,6 +82,6 @@ clean-data:
 	rm -rf data/
 
 # Mutation testing (not in CI): one module at a time against its own tests; prints the share of
-# mutants killed per module. `make mutate MODULES=sigma/risk/var.py` runs one; MUTATE_CHILDREN=2.
+# mutants killed per module. `make mutate MODULES=sigma/risk/var.py` runs one; MUTATE_ARGS="--children 2".
 mutate: $(DEV_STAMP)
-	$(BIN)/python scripts/mutate.py $(MODULES)
+	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS) $(MODULES)

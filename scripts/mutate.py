@@ -11,8 +11,8 @@ prints the share of mutants killed per module (killed + timed out, over those te
 
 from __future__ import annotations
 
+import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGE = Path(os.environ.get("MUTATE_DIR", tempfile.gettempdir())) / "sigma-mutate"
+STAGE = Path(tempfile.gettempdir()) / "sigma-mutate"
 GOAL = 85.0
 KILLED_CODES = {1, 3, 36, 24, -24, 152, 255, 37}  # killed, pytest internal error, timeouts, caught by mypy
 
@@ -60,8 +60,8 @@ def _config(module: str, tests: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _stage(module: str, tests: list[str]) -> Path:
-    stage = STAGE / module.replace("/", "_").removesuffix(".py")
+def _stage(module: str, tests: list[str], root: Path = STAGE) -> Path:
+    stage = root / module.replace("/", "_").removesuffix(".py")
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
@@ -79,12 +79,16 @@ def score(stage: Path, module: str) -> tuple[int, int]:
 
 
 def main(argv: list[str]) -> int:
-    modules = argv or list(MODULES)
-    children = os.environ.get("MUTATE_CHILDREN", "2")
+    parser = argparse.ArgumentParser(description="Mutation scores per module (mutmut), each against its own tests.")
+    parser.add_argument("modules", nargs="*", help="modules to mutate (default: every module in the table)")
+    parser.add_argument("--children", default="2", help="parallel mutmut workers (default 2)")
+    parser.add_argument("--stage-dir", type=Path, default=STAGE, help="where the per-module work folders go")
+    args = parser.parse_args(argv)
+    modules, children = args.modules or list(MODULES), args.children
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     table = []
     for module in modules:
-        stage = _stage(module, MODULES.get(module, ["tests"]))
+        stage = _stage(module, MODULES.get(module, ["tests"]), args.stage_dir)
         print(f"== {module}: tests {' '.join(MODULES.get(module, ['tests']))}", flush=True)
         subprocess.run([mutmut, "run", "--max-children", children], cwd=stage, check=False)
         killed, tested = score(stage, module)
