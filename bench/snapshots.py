@@ -3,23 +3,29 @@
 Seeds a SQLite store (or PostgreSQL with --postgres) with two years of the simulated market
 (seed 1, ending 2026-11-20) and a book built like `bench.portfolio` (stocks, ETFs, a fifth
 options, some closed), then measures the first `view()` (nothing stored: the days are computed in
-memory), the jobs' backfill (writes every day and position), and `view()` again. Peak memory is
-the tracemalloc peak of each call (numpy registers its buffers with tracemalloc) and the
-process's peak RSS at the end. Goals (issue 9): backfill <= 30 s and <= 500 MB for 20,000 rows.
+memory), the jobs' backfill (writes every day and position), and `view()` again, and prints the
+process's peak RSS at the end. Peak memory is the growth of resident memory over each call
+(sampled; it counts SQLite's page cache), or with --tracemalloc the tracemalloc peak (numpy
+registers its buffers), which more than doubles the time of a call that builds millions of rows.
+Goals (issue 9): backfill <= 30 s and <= 500 MB for 20,000 rows.
 The old path, measured here before this change with this script: 2,000 positions, backfill
 56.7 s / 249 MB, first view 7.0 s / 144 MB (issue 9: 20,000 rows, first view 497 s / 5.2 GB).
-Measured after it (20,000 positions, 4,154,678 position rows, on a shared 2-core machine):
-SQLite first view 23.9 s (11.1 s CPU) / 90 MB, backfill 204 s (102 s CPU) / 88 MB; PostgreSQL
-backfill 264 s (112 s CPU) / 88 MB. Memory is met; time is bound by writing every position-day.
+20,000 positions, 4,154,678 position rows, on a shared 2-core machine: with the ON CONFLICT upsert,
+backfill 204 s (102 s CPU) / 88 MB traced on SQLite (116 s, 56 s CPU untraced), 264 s (112 s CPU)
+traced on PostgreSQL; with the delete + plain INSERT / COPY: SQLite 64 s (49 s CPU) / 276 MB RSS
+growth, first view 6.6 s; PostgreSQL 124 s (44 s client CPU) / 39 MB. Memory is met; time is
+bound by SQLite's per-row insert and PostgreSQL's per-row foreign-key checks.
 
-Run: .venv/bin/python -m bench.snapshots [--positions 20000] [--postgres]
+Run: .venv/bin/python -m bench.snapshots [--positions 20000] [--postgres] [--tracemalloc]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -34,31 +40,56 @@ GOAL_SECONDS, GOAL_MB = 30.0, 500.0
 OLD = {2000: (56.7, 249.0)}  # the old path measured here (backfill s, MB); issue 9: 20,000 rows 497 s, 5.2 GB
 
 
-def _measured(call: Callable[[], object]) -> tuple[float, float, float, object]:
-    """(seconds, CPU seconds, tracemalloc peak in MB, result) of one call.
+def _rss_mb() -> float:
+    """This process's resident memory in MB (Linux /proc; 0 elsewhere)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
-    CPU seconds are this process's (SQLite works in-process; PostgreSQL's server is not counted):
-    on a machine shared with other work they are the fairer figure.
+
+def _measured(call: Callable[[], object], trace: bool) -> tuple[float, float, float, object]:
+    """(seconds, CPU seconds, peak MB, result) of one call.
+
+    Peak MB: by default the growth of the process's resident memory over the call, sampled every
+    20 ms (it includes SQLite's page cache; memory freed earlier and reused is not seen);
+    with `trace` the tracemalloc peak, which more than doubles the time of a call that builds
+    millions of Python objects (the rows sent to the driver), so the time is then not the server's.
+    CPU seconds are this process's (PostgreSQL's server is not counted): on a shared machine the fairer figure.
     """
-    tracemalloc.start()
+    base, peak, stop = _rss_mb(), [0.0], threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.02):
+            peak[0] = max(peak[0], _rss_mb() - base)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if trace:
+        tracemalloc.start()
+    else:
+        sampler.start()
     start, cpu = time.perf_counter(), time.process_time()
     result = call()
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return elapsed, cpu, peak / 1e6, result
+    if trace:
+        peak[0] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    else:
+        stop.set()
+        sampler.join()
+    return elapsed, cpu, peak[0], result
 
 
-def run(url: str, label: str, market: Any, positions: list[dict[str, Any]]) -> None:
+def run(url: str, label: str, market: Any, positions: list[dict[str, Any]], trace: bool) -> None:
     """Seed one database, then measure view cold, the backfill and view warm."""
     engine, store, svc, user, pid = seeded_service(url, market, positions)
-    cold = _measured(lambda: svc.view(user, pid))
-    backfill = _measured(lambda: svc.backfill_any(pid))
-    warm = _measured(lambda: svc.view(user, pid))
-    written = backfill[3]
+    cold = _measured(lambda: svc.view(user, pid), trace)
+    backfill = _measured(lambda: svc.backfill_any(pid), trace)
+    warm = _measured(lambda: svc.view(user, pid), trace)
+    written, kind = backfill[3], "(tracemalloc)" if trace else "(RSS growth)"
     print(f"{label}: {getattr(written, 'days_written', 0)} days, {getattr(written, 'position_rows', 0):,} rows")
     for name, (seconds, cpu, mb, _) in (("view cold", cold), ("backfill", backfill), ("view warm", warm)):
-        print(f"  {name:<10} {seconds:7.2f} s  (CPU {cpu:7.2f} s)  peak {mb:7.1f} MB")
+        print(f"  {name:<10} {seconds:7.2f} s  (CPU {cpu:7.2f} s)  peak {mb:7.1f} MB {kind}")
     old = OLD.get(len(positions))
     if old:
         print(
@@ -76,16 +107,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--positions", type=int, default=20_000)
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL database, not SQLite")
+    parser.add_argument("--tracemalloc", action="store_true", help="peak Python memory by tracemalloc (slows calls)")
     args = parser.parse_args()
     market = simulated_market(end=END, years=2, seed=1)
     positions = _book(market.close, universe_profiles(), args.positions)
     print(f"book: {len(positions):,} positions over {len(market.symbols)} symbols, {len(market.close)} price days")
     if args.postgres:
         with _postgres() as url:
-            run(url, "PostgreSQL", market, positions)
+            run(url, "PostgreSQL", market, positions, args.tracemalloc)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite", market, positions)
+            run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite", market, positions, args.tracemalloc)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS {rss:.0f} MB (includes seeding the store)")
 

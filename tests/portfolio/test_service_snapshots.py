@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from sigma.batch.snapshots import backfill_all
 from sigma.db.models import PortfolioSnapshot, Position, PositionSnapshot
@@ -102,3 +102,32 @@ def test_the_bulk_copy_path_stores_what_the_view_computes_in_memory(
     pd.testing.assert_frame_equal(before.equity, after.equity)
     pd.testing.assert_frame_equal(before.attribution, after.attribution)
     assert svc.backfill_snapshots(alice, pid).days_written == 0
+
+
+def test_a_backfill_replaces_position_rows_a_raced_backfill_left_on_an_unsaved_day(world: World) -> None:
+    svc, alice = world.svc, world.alice
+    pid = svc.create_portfolio(alice, "Race", cash=100.0).id
+    svc.add_position(alice, pid, stock("AAPL", 10, 200.0, ENTRY))
+    svc.backfill_snapshots(alice, pid)
+    cut = date(2026, 10, 1)
+    stored = PositionSnapshot.portfolio_id == pid, PositionSnapshot.date >= cut
+    with world.db.sessions() as s:
+        expected = s.execute(
+            select(PositionSnapshot.date, PositionSnapshot.unrealized_pnl)
+            .where(*stored)
+            .order_by(PositionSnapshot.date)
+        ).all()
+    with world.db.sessions.begin() as s:  # the days lose their portfolio row; stale position rows stay
+        s.execute(delete(PortfolioSnapshot).where(PortfolioSnapshot.portfolio_id == pid, PortfolioSnapshot.date >= cut))
+        s.execute(update(PositionSnapshot).where(*stored).values(unrealized_pnl=-1.0))
+    assert svc.backfill_snapshots(alice, pid).days_written == _trading_days(world, cut)
+    with world.db.sessions() as s:
+        assert (
+            s.execute(
+                select(PositionSnapshot.date, PositionSnapshot.unrealized_pnl)
+                .where(*stored)
+                .order_by(PositionSnapshot.date)
+            ).all()
+            == expected
+        )
+    assert _rows(world, pid) == (_trading_days(world, ENTRY), _trading_days(world, ENTRY))

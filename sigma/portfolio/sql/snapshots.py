@@ -7,11 +7,13 @@ snapshot, so a second run writes nothing. Page reads never call it:
 they merge the unsaved days in memory (`sql.view.load_view`). Position rows are valued and
 written a chunk of positions at a time in key order (memory bounded whatever the book's size),
 with a larger SQLite page cache for the write (`db.upsert.bulk_cache`), through COPY on PostgreSQL.
+The write deletes those days' rows first and then plainly inserts (`db.upsert.insert_frame`): no
+ON CONFLICT per row; a portfolio row lock serialises two backfills of one book on PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 import pandas as pd
@@ -19,8 +21,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.db import session_scope, with_lock_retry
-from sigma.db.models import PortfolioSnapshot, PositionSnapshot
-from sigma.db.upsert import bulk_cache, upsert_frame
+from sigma.db.models import Portfolio, PortfolioSnapshot, PositionSnapshot
+from sigma.db.upsert import bulk_cache, insert_frame
 from sigma.errors import InsufficientHistory
 from sigma.market.service import MarketService
 from sigma.portfolio.history import NAV_COLUMNS
@@ -37,7 +39,7 @@ from sigma.portfolio.sql.prices import load_prices
 from sigma.portfolio.sql.records import load_record
 from sigma.portfolio.valuation import symbols_to_price
 
-_POSITION_KEY = ("position_id", "date")
+_DAYS_PER_DELETE = 500  # dates per DELETE … IN (under every SQLite's parameter limit)
 
 
 def load_snapshots(session: Session, pid: int) -> pd.DataFrame:
@@ -72,17 +74,28 @@ def invalidate_snapshots(session: Session, pid: int, days: Iterable[date | None]
     )
 
 
+def _clear(session: Session, pid: int, days: Sequence[date]) -> None:
+    """Lock the portfolio's backfill, then delete its snapshots of `days` (normally none: they are
+    the unsaved ones; a backfill that raced this one may have written them): the rows written next
+    cannot conflict, so a plain INSERT (COPY on PostgreSQL) stores them."""
+    session.execute(select(Portfolio.id).where(Portfolio.id == pid).with_for_update(key_share=True))
+    for start in range(0, len(days), _DAYS_PER_DELETE):
+        batch = list(days[start : start + _DAYS_PER_DELETE])
+        for model in (PositionSnapshot, PortfolioSnapshot):
+            session.execute(delete(model).where(model.portfolio_id == pid, model.date.in_(batch)))
+
+
 def _write(sessions: sessionmaker[Session], pid: int, days: pd.DataFrame, positions: UnsavedPositions) -> int:
     """Write the days and their position rows in one transaction, a chunk of positions at a time."""
 
     def work() -> int:
         written = 0
         with session_scope(sessions) as session:
-            upsert_frame(session, "portfolio_snapshots", days.assign(portfolio_id=pid), ("portfolio_id", "date"))
+            _clear(session, pid, positions.days)
+            insert_frame(session, "portfolio_snapshots", days.assign(portfolio_id=pid))
             with bulk_cache(session):
                 for rows in positions.chunks():  # bounded memory: one chunk of positions in flight
-                    frame = rows.assign(portfolio_id=pid)
-                    written += upsert_frame(session, "position_snapshots", frame, _POSITION_KEY)
+                    written += insert_frame(session, "position_snapshots", rows.assign(portfolio_id=pid))
         return written
 
     return with_lock_retry(work)
