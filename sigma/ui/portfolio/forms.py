@@ -19,7 +19,7 @@ from sigma.portfolio.model import FlowKind, PositionDraft, TagInfo
 from sigma.portfolio.rules import MAX_CASH as MAX_CASH  # re-exported: the new-portfolio form on the page
 from sigma.portfolio.rules import MAX_MULTIPLIER, MAX_PRICE, MAX_QUANTITY
 from sigma.portfolio.service import PortfolioService
-from sigma.ui import cache
+from sigma.ui import cache, shell
 
 TYPES = [t.value for t in PositionType]
 FLOW_KINDS = [k.value for k in FlowKind]
@@ -33,7 +33,19 @@ def _attempt(user: AuthUser, action: Callable[[], object], success: str) -> bool
         return False
     st.session_state["flash"] = success
     cache.forget_user(user.id)  # this user's Risk and Correlations views hold the book just changed
+    _catch_up_snapshots(user)
     return True
+
+
+def _catch_up_snapshots(user: AuthUser) -> None:
+    """Ask the jobs process to store the snapshots a write invalidated (one queued run at a time).
+
+    Until it has, each Portfolio view values the unsaved days in memory: correct, but repeated work
+    on every render, so the write path hands it to the jobs process instead of waiting a night.
+    """
+    queue = shell.services().queue
+    if not any(r.job == "snapshots" for r in queue.pending()):
+        queue.request("snapshots", user.id)
 
 
 def flash() -> None:
