@@ -32,12 +32,17 @@ def _attempt(user: AuthUser, action: Callable[[], object], success: str) -> bool
         st.error(str(err))
         return False
     st.session_state["flash"] = success
-    cache.forget_user(user.id)  # this user's Risk and Correlations views hold the book just changed
-    _catch_up_snapshots(user)
+    book_changed(user)
     return True
 
 
-def _catch_up_snapshots(user: AuthUser) -> None:
+def book_changed(user: AuthUser) -> None:
+    """After any write to the user's book: drop their cached views and queue the snapshot catch-up."""
+    cache.forget_user(user.id)  # this user's Risk and Correlations views hold the book just changed
+    _catch_up_snapshots()
+
+
+def _catch_up_snapshots() -> None:
     """Ask the jobs process to store the snapshots a write invalidated (one queued run at a time).
 
     Until it has, each Portfolio view values the unsaved days in memory: correct, but repeated work
@@ -45,7 +50,7 @@ def _catch_up_snapshots(user: AuthUser) -> None:
     """
     queue = shell.services().queue
     if not any(r.job == "snapshots" for r in queue.pending()):
-        queue.request("snapshots", user.id)
+        queue.request("snapshots", None)  # a system catch-up, not a run the user asked for
 
 
 def flash() -> None:

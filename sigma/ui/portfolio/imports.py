@@ -23,6 +23,7 @@ from sigma.portfolio.service import (
     guess_mapping,
     header_candidates,
 )
+from sigma.ui.portfolio.forms import book_changed
 
 STATUS_ICON = {RowStatus.OK: "✓ ok", RowStatus.WARNING: "⚠ warning", RowStatus.ERROR: "✗ error"}
 AUTO, GENERIC = ImportOptions().preset, "generic"
@@ -149,6 +150,7 @@ def _commit_step(
         st.error(str(err))
         return
     _cached_preview.clear()  # rows just written now preview as "already imported"
+    book_changed(user)
     st.success(f"Imported {result.imported} position(s); {result.skipped} already present or skipped.")
 
 
@@ -163,6 +165,7 @@ def import_targets(svc: PortfolioService, user: AuthUser, pid: int) -> None:
         st.dataframe(preview.to_frame(), hide_index=True, width="stretch")
         if st.button("Import targets", key="targets_import"):
             result = svc.commit_targets_import(user, pid, data)
+            book_changed(user)
             st.success(f"Imported {result.imported} target(s).")
     except SigmaError as err:
         st.error(str(err))
