@@ -4,10 +4,12 @@ Run from the repo root in the bench environment (py_vollib_vectorized's pins cla
 test oracles, see bench/requirements-greeks.txt):
 
     python3 -m venv .venv-bench && .venv-bench/bin/pip install -r bench/requirements-greeks.txt
-    .venv-bench/bin/python -m bench.greeks [--n 100000] [--repeats 7]
+    .venv-bench/bin/python -m bench.greeks [--n 100000] [--rounds 7]
 
-Prints times (best of several repeats), speed ratios and maximum absolute differences, with the
-goals next to them. py_vollib_vectorized's Greeks are finite differences (and its rho bumps r and
+Through `bench.harness`: each comparison checks that the results agree (stated tolerance) before
+timing, then alternates sigma and the peer for the same number of rounds and prints the median
+speed-up with its min-max over rounds, CPU time beside wall time, and the goal.
+py_vollib_vectorized's Greeks are finite differences (and its rho bumps r and
 q together), so only its prices and implied vols are compared with sigma's; Greeks are compared
 with py_vollib's scalar analytical functions on a 1,000-option subset (same units as Sigma's:
 theta per calendar day, vega and rho per point).
@@ -16,13 +18,12 @@ theta per calendar day, vega and rho per point).
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from scipy.special import ndtr
 
+from bench.harness import HEADER, compare
 from sigma.instruments.options import bsm, implied_vol
 
 GREEK_NAMES = ("price", "delta", "gamma", "theta_per_day", "vega_per_point", "rho_per_point")
@@ -98,17 +99,7 @@ def plain_implied_vol(price, call, S, K, t, r, q, iterations: int = 52):
     return np.where(outside, np.nan, 0.5 * (lo + hi))
 
 
-# --- timing helpers ------------------------------------------------------------------------------
-
-
-def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Best wall time over `repeats` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+# --- helpers ------------------------------------------------------------------------------------
 
 
 def max_abs(a, b) -> float:
@@ -116,114 +107,107 @@ def max_abs(a, b) -> float:
     return float(np.max(np.abs(np.asarray(a)[both] - np.asarray(b)[both]))) if both.any() else float("nan")
 
 
-def line(label: str, seconds: float, note: str = "") -> None:
-    print(f"  {label:<44s} {seconds * 1e3:9.2f} ms  {note}")
-
-
-def verdict(ok: bool) -> str:
-    return "OK" if ok else "MISSED"
+def stacked(g: Any) -> np.ndarray:
+    """Price and Greeks of a sigma result (or of the plain reference's dict) as one array."""
+    get = g.get if isinstance(g, dict) else lambda name: getattr(g, name)
+    return np.stack([np.asarray(get(name), dtype=float) for name in GREEK_NAMES])
 
 
 # --- the comparisons -----------------------------------------------------------------------------
 
 
-def run_greeks(d: dict[str, np.ndarray], repeats: int, pvv: Any) -> tuple[Any, dict[str, np.ndarray]]:
-    """Price + all Greeks: sigma, the plain reference and py_vollib_vectorized."""
+def run_greeks(d: dict[str, np.ndarray], rounds: int, pvv: Any) -> Any:
+    """Price + all Greeks: sigma against the plain reference, then against py_vollib_vectorized."""
     S, K, t, r, sigma, q, flag = (d[k] for k in ("S", "K", "t", "r", "sigma", "q", "flag"))
     call = flag == "c"
     w = np.where(call, 1.0, -1.0)  # the call/put sign sigma's vectorised code takes
-    t_sigma, g = best_of(lambda: bsm(S, K, t, r, sigma, w, q), repeats)
-    t_plain, ref = best_of(lambda: plain_greeks(call, S, K, t, r, sigma, q), repeats)
-    print(f"\nPrice + Greeks, {S.size:,} options (best of {repeats})")
-    line("sigma.instruments.options.bsm", t_sigma)
-    ratio = t_sigma / t_plain
-    line(
+    print(f"\nPrice + Greeks, {S.size:,} options")
+
+    def ours() -> Any:
+        return bsm(S, K, t, r, sigma, w, q)
+
+    compare(
+        "bsm price + Greeks",
         "plain numpy/scipy reference",
-        t_plain,
-        f"sigma/plain = {ratio:.2f}x  (goal <= {GOAL_VS_PLAIN}x: {verdict(ratio <= GOAL_VS_PLAIN)})",
+        ours,
+        lambda: plain_greeks(call, S, K, t, r, sigma, q),
+        goal=1 / GOAL_VS_PLAIN,
+        goal_text=f"sigma <= {GOAL_VS_PLAIN}x plain",
+        rounds=rounds,
+        rtol=1e-9,
+        atol=1e-12,
+        views=lambda g, ref: (stacked(g), stacked(ref)),
     )
-    for name in GREEK_NAMES:
-        print(f"    max |sigma - plain| {name:<15s} {max_abs(getattr(g, name), ref[name]):.3e}")
     if pvv is not None:
 
-        def pvv_all():
+        def pvv_all() -> Any:
             price = pvv.vectorized_black_scholes_merton(flag, S, K, t, r, sigma, q, return_as="numpy")
             return price, pvv.get_all_greeks(flag, S, K, t, r, sigma, q, model="black_scholes_merton", return_as="dict")
 
-        pvv_all()  # first call JIT-compiles; not timed
-        t_pvv, (pvv_price, _) = best_of(pvv_all, max(3, repeats // 2))
-        speedup = t_pvv / t_sigma
-        line(
+        compare(  # the check call also JIT-compiles py_vollib_vectorized: not timed
+            "bsm price + Greeks",
             "py_vollib_vectorized (price + get_all_greeks)",
-            t_pvv,
-            f"sigma is {speedup:.1f}x faster  (goal >= {GOAL_VS_PVV_GREEKS}x: "
-            f"{verdict(speedup >= GOAL_VS_PVV_GREEKS)})",
+            ours,
+            pvv_all,
+            goal=GOAL_VS_PVV_GREEKS,
+            goal_text=f">= {GOAL_VS_PVV_GREEKS}x",
+            rounds=rounds,
+            rtol=1e-7,
+            atol=1e-9,
+            views=lambda g, theirs: (g.price, np.ravel(theirs[0])),  # its Greeks are finite differences
         )
-        print(
-            f"    max |sigma - pvv| price           {max_abs(g.price, np.ravel(pvv_price)):.3e}"
-            "  (its Greeks are finite differences: not compared)"
-        )
-    return g, ref
+    return ours()
 
 
-def run_implied_vol(d: dict[str, np.ndarray], g: Any, repeats: int, pvv: Any) -> None:
+def run_implied_vol(d: dict[str, np.ndarray], g: Any, rounds: int, pvv: Any) -> None:
     """Implied vols of the prices just computed: sigma, plain bisection and py_vollib_vectorized."""
     S, K, t, r, sigma, q, flag = (d[k] for k in ("S", "K", "t", "r", "sigma", "q", "flag"))
     prices = np.asarray(g.price)
     well = np.asarray(g.vega_per_point) > 1e-4 * S  # well-conditioned: the price pins sigma down
     w = np.where(flag == "c", 1.0, -1.0)
-    t_sigma, iv = best_of(lambda: implied_vol(prices, S, K, t, r, w, q), repeats)
-    t_plain, iv_plain = best_of(lambda: plain_implied_vol(prices, flag == "c", S, K, t, r, q), max(1, repeats // 3))
+    print(f"\nImplied vol, {S.size:,} options; {int(well.sum()):,} well-conditioned (vega > 1e-4 S per point)")
+
+    def ours() -> np.ndarray:
+        return np.asarray(implied_vol(prices, S, K, t, r, w, q))
+
+    iv = ours()
     print(
-        f"\nImplied vol, {S.size:,} options (best of {repeats}); "
-        f"{int(well.sum()):,} well-conditioned (vega > 1e-4 S per point)"
+        f"  sigma: NaN {int(np.isnan(iv).sum())} (well-cond. {int(np.isnan(iv[well]).sum())}), "
+        f"max |iv - true| well-cond. {max_abs(iv[well], sigma[well]):.2e}"
     )
-    line(
-        "sigma.instruments.options.implied_vol",
-        t_sigma,
-        f"NaN: {int(np.isnan(iv).sum())} (well-cond.: "
-        f"{int(np.isnan(iv[well]).sum())}), max |iv - true| well-cond. {max_abs(iv[well], sigma[well]):.2e}",
-    )
-    line(
+    compare(
+        "implied_vol",
         "plain vectorised bisection (52 steps)",
-        t_plain,
-        f"sigma is {t_plain / t_sigma:.1f}x faster, "
-        f"max |sigma - plain| well-cond. {max_abs(iv[well], iv_plain[well]):.2e}",
+        ours,
+        lambda: plain_implied_vol(prices, flag == "c", S, K, t, r, q),
+        goal=1.0,
+        goal_text="faster",
+        rounds=max(1, rounds // 3),
+        rtol=0.0,
+        atol=1e-8,
+        views=lambda a, b: (a[well], b[well]),
     )
     if pvv is not None:
-        _pvv_implied_vol(d, prices, iv, well, t_sigma, repeats, pvv)
 
+        def pvv_iv() -> np.ndarray:
+            return np.ravel(
+                pvv.vectorized_implied_volatility(
+                    prices, S, K, t, r, flag, q, model="black_scholes_merton", return_as="numpy", on_error="ignore"
+                )
+            )
 
-def _pvv_implied_vol(
-    d: dict[str, np.ndarray],
-    prices: np.ndarray,
-    iv: np.ndarray,
-    well: np.ndarray,
-    t_sigma: float,
-    repeats: int,
-    pvv: Any,
-) -> None:
-    """py_vollib_vectorized's implied vols of the same prices, timed and compared with sigma's."""
-    S, K, t, r, sigma, q, flag = (d[k] for k in ("S", "K", "t", "r", "sigma", "q", "flag"))
-
-    def pvv_iv():
-        return pvv.vectorized_implied_volatility(
-            prices, S, K, t, r, flag, q, model="black_scholes_merton", return_as="numpy", on_error="ignore"
+        compare(
+            "implied_vol",
+            "py_vollib_vectorized",
+            ours,
+            pvv_iv,
+            goal=GOAL_VS_PVV_IV,
+            goal_text=f">= {GOAL_VS_PVV_IV}x",
+            rounds=rounds,
+            rtol=0.0,
+            atol=1e-8,
+            views=lambda a, b: (a[well], b[well]),
         )
-
-    pvv_iv()  # JIT warm-up
-    t_pvv, iv_pvv = best_of(pvv_iv, max(3, repeats // 2))
-    iv_pvv = np.ravel(iv_pvv)
-    speedup = t_pvv / t_sigma
-    line(
-        "py_vollib_vectorized implied vol",
-        t_pvv,
-        f"sigma is {speedup:.2f}x faster  (goal >= {GOAL_VS_PVV_IV}x: {verdict(speedup >= GOAL_VS_PVV_IV)})",
-    )
-    print(
-        f"    py_vollib_vectorized: NaN {int(np.isnan(iv_pvv).sum())}, max |iv - true| well-cond. "
-        f"{max_abs(iv_pvv[well], sigma[well]):.2e}; max |sigma - pvv| well-cond. {max_abs(iv[well], iv_pvv[well]):.2e}"
-    )
 
 
 def run_analytical_subset(d: dict[str, np.ndarray], g: Any, n: int = 1000) -> None:
@@ -263,12 +247,13 @@ def main(argv: list[str] | None = None) -> None:
     """Parse arguments, run every comparison, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=7)
     opts = parser.parse_args(argv)
     pvv = load_pvv()
     data = sample(opts.n)
-    g, _ = run_greeks(data, opts.repeats, pvv)
-    run_implied_vol(data, g, opts.repeats, pvv)
+    print(HEADER)
+    g = run_greeks(data, opts.rounds, pvv)
+    run_implied_vol(data, g, opts.rounds, pvv)
     run_analytical_subset(data, g, min(1000, opts.n))
 
 

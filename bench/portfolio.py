@@ -4,7 +4,9 @@ Seeds a store with two years of the simulated market (seed 1, ending 2026-11-20)
 stocks, ETFs and options across the universe (some closed), then times `view()` cold (no snapshot
 stored yet: the view computes them in memory and writes nothing), the jobs' backfill, and `view()`
 warm (snapshots stored), and counts the SQL statements each issues (SQLAlchemy
-`before_cursor_execute`; the price store's raw columnar reads do not pass through it).
+`before_cursor_execute`; the price store's raw columnar reads do not pass through it). Sigma
+alone (no peer): each figure is wall seconds with the process CPU seconds beside it
+(`bench.harness.clock`; CPU well below wall means the machine was busy with other work).
 PostgreSQL runs in a throwaway database on postgresql+psycopg://postgres@127.0.0.1:5432, dropped
 at the end; it is skipped with a message when the server is not reachable.
 
@@ -28,6 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, create_engine, event, insert, text
 
+from bench.harness import clock
 from sigma.auth.model import AuthUser
 from sigma.config import Settings
 from sigma.conventions import Source
@@ -125,12 +128,11 @@ def _counting(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def _timed(engine: Engine, call: Callable[[], object]) -> tuple[float, int, object]:
+def _timed(engine: Engine, call: Callable[[], object]) -> tuple[str, int, object]:
+    """'wall s (cpu s)', the number of SQL statements, and the result."""
     with _counting(engine) as seen:
-        start = time.perf_counter()
-        result = call()
-        elapsed = time.perf_counter() - start
-    return elapsed, len(seen), result
+        wall, cpu, result = clock(call)
+    return f"{wall:5.2f}s ({cpu:.2f}s cpu)", len(seen), result
 
 
 def seeded_service(
@@ -159,8 +161,8 @@ def run(url: str, label: str, market: Any, positions: list[dict[str, Any]]) -> N
     warm2, _, _ = _timed(engine, lambda: svc.view(user, pid, tag=None))
     notes = "; ".join(getattr(view, "notes", []))
     print(
-        f"{label:<10} seed {seeded:6.1f}s | view cold {cold:6.2f}s ({cold_sql} SQL) | backfill {backfill:5.2f}s | "
-        f"warm {warm:5.2f}s / {warm2:5.2f}s ({warm_sql} SQL) | {notes}"
+        f"{label:<10} seed {seeded:6.1f}s | view cold {cold} ({cold_sql} SQL) | backfill {backfill} | "
+        f"warm {warm} / {warm2} ({warm_sql} SQL) | {notes}"
     )
     store.close()
     engine.dispose()

@@ -3,18 +3,17 @@
 Seeds a SQLite store (or PostgreSQL with --postgres) with two years of the simulated market
 (seed 1, ending 2026-11-20) and a book built like `bench.portfolio` (stocks, ETFs, a fifth
 options, some closed), then measures the first `view()` (nothing stored: the days are computed in
-memory), the jobs' backfill (writes every day and position), and `view()` again, and prints the
+memory), the jobs' backfill (writes every day), and `view()` again, and prints the
 process's peak RSS at the end. Peak memory is the growth of resident memory over each call
 (sampled; it counts SQLite's page cache), or with --tracemalloc the tracemalloc peak (numpy
 registers its buffers), which more than doubles the time of a call that builds millions of rows.
 Goals (issue 9): backfill <= 30 s and <= 500 MB for 20,000 rows.
-The old path, measured here before this change with this script: 2,000 positions, backfill
-56.7 s / 249 MB, first view 7.0 s / 144 MB (issue 9: 20,000 rows, first view 497 s / 5.2 GB).
-20,000 positions, 4,154,678 position rows, on a shared 2-core machine: with the ON CONFLICT upsert,
-backfill 204 s (102 s CPU) / 88 MB traced on SQLite (116 s, 56 s CPU untraced), 264 s (112 s CPU)
-traced on PostgreSQL; with the delete + plain INSERT / COPY: SQLite 64 s (49 s CPU) / 276 MB RSS
-growth, first view 6.6 s; PostgreSQL 124 s (44 s client CPU) / 39 MB. Memory is met; time is
-bound by SQLite's per-row insert and PostgreSQL's per-row foreign-key checks.
+History of this figure, 20,000 positions (4,154,678 position rows when they were stored), on a
+shared 2-core machine: with the ON CONFLICT upsert of every position and day, backfill 204 s (102 s
+CPU) traced on SQLite, 264 s on PostgreSQL; with delete + plain INSERT / COPY, SQLite 64 s (49 s CPU)
+/ 276 MB, PostgreSQL 124 s. Now position history is derived from prices (migration 0005: only the
+433 daily portfolio rows are written): SQLite backfill 9.5 s (2.5 s CPU) / 37 MB RSS growth at load
+average 8.7, first view 26 s (4.4 s CPU), warm view 8.7 s (2.2 s CPU).
 
 Run: .venv/bin/python -m bench.snapshots [--positions 20000] [--postgres] [--tracemalloc]
 """
@@ -37,7 +36,7 @@ from sigma.market import simulated_market
 from sigma.market.universe import universe_profiles
 
 GOAL_SECONDS, GOAL_MB = 30.0, 500.0
-OLD = {2000: (56.7, 249.0)}  # the old path measured here (backfill s, MB); issue 9: 20,000 rows 497 s, 5.2 GB
+OLD = {2000: (56.7, 249.0), 20000: (64.0, 276.0)}  # earlier paths measured here (backfill s, MB)
 
 
 def _rss_mb() -> float:
@@ -87,7 +86,7 @@ def run(url: str, label: str, market: Any, positions: list[dict[str, Any]], trac
     backfill = _measured(lambda: svc.backfill_any(pid), trace)
     warm = _measured(lambda: svc.view(user, pid), trace)
     written, kind = backfill[3], "(tracemalloc)" if trace else "(RSS growth)"
-    print(f"{label}: {getattr(written, 'days_written', 0)} days, {getattr(written, 'position_rows', 0):,} rows")
+    print(f"{label}: {getattr(written, 'days_written', 0)} days written")
     for name, (seconds, cpu, mb, _) in (("view cold", cold), ("backfill", backfill), ("view warm", warm)):
         print(f"  {name:<10} {seconds:7.2f} s  (CPU {cpu:7.2f} s)  peak {mb:7.1f} MB {kind}")
     old = OLD.get(len(positions))

@@ -46,9 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_run)
     sub.add_parser("list", help="list the jobs, their schedules and last runs").set_defaults(func=_list)
     sub.add_parser("seed-demo", help="create the demo users and portfolios (idempotent)").set_defaults(func=_seed)
-    sub.add_parser(
+    init = sub.add_parser(
         "init", help="load prices, the demo book, snapshots and reference data (what `make run` does first)"
-    ).set_defaults(func=_init)
+    )
+    init.add_argument("--logins", action="store_true", help="print the demo logins at the end")
+    init.set_defaults(func=_init)
     sub.add_parser("logins", help="print the demo logins").set_defaults(func=_logins)
     user = sub.add_parser("create-user", help="create a user, e.g. the first admin; asks for the password")
     user.add_argument("username")
@@ -94,17 +96,38 @@ def _seed(services: Services, _args: argparse.Namespace) -> int:
 
 
 def _init(services: Services, args: argparse.Namespace) -> int:
-    """Load missing prices, the demo book (outside production), the snapshots and the reference data."""
+    """Load missing prices, the demo book (outside production), the snapshots and the reference data.
+
+    Cheap when nothing is to do (a second `make run`): the market-data job fetches only missing days
+    (and keeps the stored data-quality report when it wrote none), the demo seeding changes nothing,
+    and the snapshots job is skipped when every book's snapshots reach the latest price date and no
+    catch-up run is queued.
+    """
     from jobs.runner import run_job
 
     _run_id, outcome = run_job(services, "market_data", Trigger.INIT)
     print(f"market data: {outcome.status}: {outcome.message}")
     code = 0 if services.settings.is_production else _seed(services, args)
-    _run_id, outcome = run_job(services, "snapshots", Trigger.INIT)
-    print(f"snapshots: {outcome.status}: {outcome.message}")
+    if _snapshots_current(services):
+        print("snapshots: every book is up to date (skipped)")
+    else:
+        _run_id, outcome = run_job(services, "snapshots", Trigger.INIT)
+        print(f"snapshots: {outcome.status}: {outcome.message}")
     services.risk.seed_reference()
     print("risk reference data: seeded")
+    if getattr(args, "logins", False) and not services.settings.is_production:
+        _logins(services, args)  # here, not in a second `python -m jobs logins` start (seconds of imports)
     return code
+
+
+def _snapshots_current(services: Services) -> bool:
+    """True when no catch-up run is queued and every active book's snapshots reach the latest price date."""
+    from sigma.batch.sql.freshness import portfolios_behind
+
+    as_of = services.market.status().as_of
+    if as_of is None or any(r.job == "snapshots" for r in services.queue.pending()):
+        return False
+    return not portfolios_behind(services.sessions, as_of)
 
 
 def _logins(services: Services, _args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from sigma.wiring import Services
 def market_data(services: Services, progress: Progress) -> Outcome:
     """Fetch the missing daily prices of the universe (incremental, idempotent)."""
     report = services.market.refresh(progress=progress)
+    services.admin.refresh_quality(only_if_missing=report.rows_written == 0)  # the Admin page reads it
     errors = dict(report.errors)
     status = JobStatus.FAILED if report.failed else (JobStatus.PARTIAL if errors else JobStatus.SUCCEEDED)
     details = {"rows_written": report.rows_written, "errors": errors, "source": str(report.source)}

@@ -67,9 +67,18 @@ st.dataframe(view.users, hide_index=True, width="stretch")
 
 st.markdown("#### Data quality")
 q = view.quality
+st.caption(view.quality_note)
 if q.empty:
     st.caption("No prices stored yet.")
 else:
     counts = q["status"].value_counts()
     st.caption(" · ".join(f"{k}: {v}" for k, v in counts.items()))
-    st.dataframe(q, hide_index=True, width="stretch")
+    rank = q["status"].map({"error": 0, "warning": 1}).fillna(2)  # problems first, with their reasons
+    q = q.assign(_rank=rank).sort_values(["_rank", "symbol"]).drop(columns="_rank")
+    first = [c for c in ("symbol", "status", "reason") if c in q.columns]
+    st.dataframe(
+        q[first + [c for c in q.columns if c not in first]],
+        hide_index=True,
+        width="stretch",
+        column_config={"reason": st.column_config.TextColumn("Reason", width="large")},
+    )

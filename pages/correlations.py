@@ -16,6 +16,7 @@ from sigma.errors import SigmaError
 from sigma.ui import cache, shell
 from sigma.ui.auth import current_user
 from sigma.ui.format import provenance
+from sigma.ui.risk.pairs import default_pair, pair_section
 
 
 class Scope(StrEnum):
@@ -61,7 +62,7 @@ try:
 except SigmaError as err:
     shell.show_error(err)
     raise
-st.subheader(f"Correlation matrix · {view.window} · {view.method}")
+st.subheader(f"Correlation matrix · {view.window} · {view.method.capitalize()}")
 event = st.plotly_chart(
     charts.correlation_heatmap(view.matrix),
     width="stretch",
@@ -85,24 +86,10 @@ st.download_button(
 )
 
 symbols = [str(s) for s in view.matrix.index]
-for key in ("corr_a", "corr_b"):
-    if st.session_state.get(key) not in symbols:
-        st.session_state.pop(key, None)
+default_pair(view.matrix)
 points = list(getattr(getattr(event, "selection", None), "points", None) or [])
 if points and points[0].get("x") in symbols and points[0].get("y") in symbols:
     st.session_state["corr_a"], st.session_state["corr_b"] = points[0]["y"], points[0]["x"]
 st.subheader("Pair")
-left, right = st.columns(2)
-a = left.selectbox("First symbol", symbols, index=0, key="corr_a")
-b = right.selectbox("Second symbol", symbols, index=min(1, len(symbols) - 1), key="corr_b")
-if a == b:
-    st.info("Pick two different symbols.")
-    st.stop()
-try:
-    pair = cache.pair(a, b, window)
-except SigmaError as err:
-    shell.show_error(err)
-    raise
-st.metric(f"Correlation {a} / {b} over {pair.window}", f"{pair.correlation:.2f}")
-st.plotly_chart(charts.pair_chart(pair.prices, pair.rolling), width="stretch")
-provenance(pair, " · rolling 60-day Pearson correlation")
+st.caption("Starts on the pair with the highest |ρ|; click a cell or pick two symbols.")
+pair_section(symbols, window)

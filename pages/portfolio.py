@@ -6,10 +6,10 @@ import streamlit as st
 
 from sigma.conventions import WINDOWS
 from sigma.errors import SigmaError
-from sigma.ui import shell
+from sigma.ui import cache, shell
 from sigma.ui.auth import current_user
 from sigma.ui.format import provenance
-from sigma.ui.portfolio import forms
+from sigma.ui.portfolio import forms, performance
 from sigma.ui.portfolio import imports as csv_flow
 from sigma.ui.portfolio import view as draw
 
@@ -31,16 +31,10 @@ if user is None or pid is None:
     st.stop()
 
 tag_names = [t.name for t in svc.portfolios.tags(user)]
-top = st.columns([3, 1, 1])
+top = st.columns([3, 1])
 tag = top[1].selectbox("Filter by tag", ["(all)", *tag_names], key="tag_filter")
-window = top[2].segmented_control("Attribution window", ["1W", "1M", "3M", "1Y"], default="1M", key="attr_window")
 try:
-    view = svc.portfolios.view(
-        user,
-        pid,
-        tag=None if tag == "(all)" else tag,
-        attribution_days=WINDOWS[window or "1M"] or 21,
-    )
+    view = cache.portfolio_view(user, pid, None if tag == "(all)" else tag, WINDOWS[draw.DEFAULT_ATTRIBUTION] or 21)
 except SigmaError as err:
     shell.show_error(err)
     raise
@@ -57,8 +51,17 @@ overview, positions, tags_tab, cash_tab, io_tab = st.tabs(
 with overview:
     st.markdown("#### Holdings")
     draw.holdings(view)
+    st.markdown(f"#### Returns vs {view.info.benchmark}")
+    performance.period_returns(view)
     st.markdown(f"#### Equity curve vs {view.info.benchmark}")
     draw.equity(view)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("#### Allocation")
+        performance.allocation(view)
+    with right:
+        st.markdown("#### Income")
+        performance.income(view)
     left, right = st.columns(2)
     with left:
         st.markdown("#### Exposure")
@@ -70,14 +73,14 @@ with overview:
     draw.options(view)
     left, right = st.columns(2)
     with left:
-        st.markdown(f"#### P&L attribution ({window})")
-        draw.attribution(view)
+        st.markdown("#### P&L attribution")
+        draw.attribution(user, view)
     with right:
         st.markdown("#### Activity")
         draw.activity(view)
     if not view.closed.empty:
         st.markdown("#### Closed positions")
-        st.dataframe(view.closed, hide_index=True, width="stretch")
+        draw.closed(view)
 with positions:
     st.markdown("#### Add a position")
     forms.add_position(svc.portfolios, user, pid, view.as_of)

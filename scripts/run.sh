@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${SIGMA_PORT:-8501}"
 
-"$BIN/python" -m jobs init
+START=$(date +%s)
+"$BIN/python" -m jobs init --logins  # cheap when nothing is to do; prints the demo logins last
 
 "$BIN/python" -m jobs serve &
 JOBS_PID=$!
@@ -18,9 +19,8 @@ stop() {
 trap stop INT TERM EXIT
 
 echo
-echo "  Sigma is starting on http://localhost:${PORT}"
-"$BIN/python" -m jobs logins
-echo "  Ctrl-C stops the app and the jobs process."
+echo "  Sigma is starting on http://localhost:${PORT} (setup took $(($(date +%s) - START)) s)"
+echo "  Log in with one of the demo logins above. Ctrl-C stops the app and the jobs process."
 echo
 "$BIN/streamlit" run app.py --server.port "$PORT" --server.headless true --browser.gatherUsageStats false \
   --server.fileWatcherType none  # no watcher: it would crawl the whole tree, .venv included

@@ -118,3 +118,10 @@ NON_EQUITY_LABELS: Final[dict[str, str]] = {
     "reit_etf": "Real Estate",
 }
 """The label of a holding without a GICS sector, by asset class (sector and stress views alike)."""
+
+DIVERSIFIED_FUND_CLASSES: Final[frozenset[str]] = frozenset({"bond_etf", "cash_etf"})
+DIVERSIFIED_FUND_INDUSTRIES: Final[frozenset[str]] = frozenset(
+    {"Broad Market ETF", "International ETF", "Style ETF", "Allocation ETF"}
+)
+"""Profiles of diversified index funds (by asset class, or by industry for equity ETFs): many
+issuers in one holding, so the health score's largest-single-position test leaves them out."""

@@ -93,15 +93,48 @@ VARIABLES: tuple[Var, ...] = (
 
 @dataclass(frozen=True)
 class HealthThresholds:
-    """Health-score breakpoints (DOMAIN.md, "Health score"); linear in between."""
+    """Health-score breakpoints and weights (DOMAIN.md, "Health score"); linear in between.
+
+    Volatility is the book's / its benchmark's (a ratio); HHI and the largest position use
+    |net exposure by symbol| / NAV; leverage is gross / NAV. Weights are fractions summing to 1.
+    """
 
     beta_zero_at: float = 1.0  # |beta - 1| at which the beta score reaches 0
-    vol_full: float = 0.10
-    vol_zero: float = 0.40
+    vol_ratio_full: float = 1.0  # book vol / benchmark vol
+    vol_ratio_zero: float = 2.5
     hhi_full: float = 0.05
     hhi_zero: float = 0.30
+    largest_full: float = 0.05  # largest position / NAV
+    largest_zero: float = 0.30
     dr_zero: float = 1.0
     dr_full: float = 2.0
+    leverage_full: float = 1.0  # gross / NAV
+    leverage_zero: float = 3.0
+    weight_beta: float = 0.20
+    weight_volatility: float = 0.20
+    weight_concentration: float = 0.25
+    weight_diversification: float = 0.20
+    weight_leverage: float = 0.15
+
+
+@dataclass(frozen=True)
+class VolSurfaceParams:
+    """The option volatility surface (docs/CONVENTIONS.md, "Option volatility surface"; formula in
+    `sigma.instruments.surface`). Vols and index levels are annual; index levels in points (VIX 17 = 17 %)."""
+
+    beta_min: float = 0.5  # clip of the underlying's volatility beta (σᵢ / σ_SPY) when it scales the VIX
+    beta_max: float = 3.0
+    beta_window: int = 252  # trading days of the volatility beta
+    beta_min_obs: int = 60  # fewer daily returns: beta 1
+    long_run_index: float = 20.0  # long-run VIX level (points) the ATM variance reverts to
+    mean_reversion: float = 2.0  # kappa per year of the ATM variance term structure
+    rho: float = -0.7  # SSVI skew correlation (< 0: puts richer)
+    eta: float = 1.0  # SSVI curvature level; eta * (1 + |rho|) <= 2 keeps the surface free of butterflies
+    gamma: float = 0.5  # SSVI power-law exponent in (0, 0.5]
+    vol_floor: float = 0.05  # clip of the ATM levels (not of the smile, which a clip would make arbitrageable)
+    vol_cap: float = 3.0
+    min_years: float = 1.0 / 365.0  # shortest maturity the surface is read at
+    implied_vol_indices: tuple[tuple[str, str], ...] = (("SPY", "^VIX"),)  # underlying -> its own vol index
 
 
 @dataclass(frozen=True)
@@ -136,6 +169,7 @@ class Settings:
     mc_paths: int = 10_000
     mc_seed: int = 7
     health: HealthThresholds = field(default_factory=HealthThresholds)
+    vol_surface: VolSurfaceParams = field(default_factory=VolSurfaceParams)
 
     @property
     def is_production(self) -> bool:

@@ -19,6 +19,7 @@ from sigma.auth.service import AuthService
 from sigma.batch.admin import AdminService
 from sigma.batch.sql.heartbeat import Heartbeat
 from sigma.batch.sql.locks import JobLocks
+from sigma.batch.sql.quality import QualityReports
 from sigma.batch.sql.queue import JobQueue
 from sigma.batch.sql.runs import RunTracker
 from sigma.config import MarketDataMode, Settings, ensure_cookie_key
@@ -107,6 +108,8 @@ def build(
         locks=JobLocks(sessions, holder),
         heartbeat=heartbeat,
         portfolios=portfolios,
-        admin=AdminService(auth, market, runs, queue, heartbeat, settings.heartbeat_seconds),
+        admin=AdminService(
+            auth, market, runs, queue, heartbeat, settings.heartbeat_seconds, reports=QualityReports(sessions)
+        ),
         risk=RiskService(sessions, market, portfolios, settings),
     )

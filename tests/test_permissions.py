@@ -57,6 +57,7 @@ def _risk(name: str) -> dict[str, Call]:
     risk_calls: dict[str, Call] = {
         "performance": lambda c, u: c.w.risk.performance(u, c.spy),
         "factors": lambda c, u: c.w.risk.factors(u, c.spy),
+        "book": lambda c, u: c.w.risk.book(u, c.spy),
         "volatility": lambda c, u: c.w.risk.volatility(u, c.spy),
         "var": lambda c, u: c.w.risk.var(u, c.spy, "parametric"),
         "stress_model": lambda c, u: c.w.risk.stress_model(u, c.spy),
@@ -86,6 +87,7 @@ TABLE: dict[tuple[type, str], tuple[str, dict[str, Call]]] = {
     **{
         (RiskService, name): (REFUSE, _risk(name))
         for name in (
+            "book",
             "performance",
             "factors",
             "volatility",

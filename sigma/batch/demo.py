@@ -1,9 +1,9 @@
 """The demo book (DOMAIN.md, "Demo book"): three demo users with one portfolio each, and an admin.
 
 Entry prices come from the price store on each entry date (options: the BSM premium at entry,
-priced with the underlying's 30-day realized vol), so P&L is coherent with whichever market is
-loaded. Seeding is idempotent (existing users and portfolios are left alone) and refuses to run
-when SIGMA_ENV=production. The demo passwords are public by design: they are printed by
+priced off that date's volatility surface, `sigma.portfolio.option_vol`), so P&L is coherent with
+whichever market is loaded. Seeding is idempotent (existing users and portfolios are left alone)
+and refuses to run when SIGMA_ENV=production. The demo passwords are public by design: they are printed by
 `make run`, far below the password policy, and seeded through `AuthService.seed_demo_user`,
 which bypasses that policy for the demo book only and refuses production; a login with them
 is refused in production too (`sigma.auth.demo`).
@@ -20,11 +20,12 @@ import pandas as pd
 from sqlalchemy import select
 
 from sigma.auth.demo import ADMIN_PASSWORD, DEMO_PASSWORD
-from sigma.conventions import OPTION_MULTIPLIER, THREE_MONTH_YIELD, PositionType, Role
+from sigma.conventions import DEFAULT_BENCHMARK, OPTION_MULTIPLIER, THREE_MONTH_YIELD, VIX, PositionType, Role
 from sigma.db.engine import session_scope
 from sigma.db.models import CashFlow, Portfolio, Position, User
 from sigma.errors import ConfigError, InsufficientHistory
 from sigma.portfolio.model import FlowKind
+from sigma.portfolio.option_vol import SurfaceLevels, surface_levels
 
 if TYPE_CHECKING:
     from sigma.wiring import Services
@@ -55,9 +56,11 @@ class DemoBook:
     description: str
     cash: float
     legs: tuple[Leg, ...]
+    benchmark: str = DEFAULT_BENCHMARK  # also the fallback when the store has no prices for a book's own
 
 
 L, S = PositionType.LONG, PositionType.SHORT
+BALANCED_BENCHMARK = "AOR"  # iShares Core 60/40 Balanced Allocation ETF: the balanced book's mandate
 LC, LP, SC, SP = PositionType.LC, PositionType.LP, PositionType.SC, PositionType.SP
 
 BOOKS: tuple[DemoBook, ...] = (
@@ -86,6 +89,7 @@ BOOKS: tuple[DemoBook, ...] = (
             Leg("PG", L, 45, 600),
             Leg("JPM", L, 40, 300),
         ),
+        benchmark=BALANCED_BENCHMARK,
     ),
     DemoBook(
         "bob",
@@ -165,6 +169,7 @@ class SeedReport:
     users_created: list[str] = field(default_factory=list)
     portfolios_created: list[str] = field(default_factory=list)
     positions_created: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the terminal."""
@@ -173,7 +178,7 @@ class SeedReport:
         return (
             f"created users {', '.join(self.users_created) or '-'}; portfolios "
             f"{', '.join(self.portfolios_created) or '-'}; {self.positions_created} positions"
-        )
+        ) + "".join(f"; {note}" for note in self.notes)
 
 
 def demo_logins() -> list[str]:
@@ -211,8 +216,11 @@ def _seed_book(services: Services, book: DemoBook, as_of: date, report: SeedRepo
         return
     positions = _positions(services, book, as_of)
     inception = min(p.entry_date for p in positions)
+    benchmark = _benchmark(services, book, report)
     with session_scope(services.sessions) as s:
-        pf = Portfolio(owner_id=user_id, name=book.portfolio, description=book.description, cash=book.cash)
+        pf = Portfolio(
+            owner_id=user_id, name=book.portfolio, description=book.description, cash=book.cash, benchmark=benchmark
+        )
         s.add(pf)
         s.flush()
         for p in positions:
@@ -227,10 +235,21 @@ def _seed_book(services: Services, book: DemoBook, as_of: date, report: SeedRepo
     report.positions_created += len(positions)
 
 
+def _benchmark(services: Services, book: DemoBook, report: SeedReport) -> str:
+    """The book's benchmark, or SPY (with a note) when the store has no prices for it."""
+    if book.benchmark == DEFAULT_BENCHMARK or book.benchmark in services.market.priced_symbols():
+        return book.benchmark
+    report.notes.append(
+        f"{book.portfolio}: no prices for its benchmark {book.benchmark}, benchmarked to {DEFAULT_BENCHMARK} instead"
+    )
+    return DEFAULT_BENCHMARK
+
+
 def _positions(services: Services, book: DemoBook, as_of: date) -> list[Position]:
-    symbols = sorted({leg.symbol for leg in book.legs} | {THREE_MONTH_YIELD})
-    start = as_of - timedelta(days=int(max(leg.days_ago for leg in book.legs) * 1.5) + 90)
+    symbols = sorted({leg.symbol for leg in book.legs} | {THREE_MONTH_YIELD, VIX, DEFAULT_BENCHMARK})
+    start = as_of - timedelta(days=int(max(leg.days_ago for leg in book.legs) * 1.5) + 400)  # + a year of betas
     close = services.store.close_frame(symbols, start=start, end=as_of)
+    levels = surface_levels(close, {g.symbol for g in book.legs if g.kind.is_option}, services.settings.vol_surface)
     dates = close.index
     out: list[Position] = []
     for leg in book.legs:  # 63 legs in all, once per install: clarity over vectorisation
@@ -249,22 +268,21 @@ def _positions(services: Services, book: DemoBook, as_of: date) -> list[Position
                 )
             )
             continue
-        out.append(_option(leg, close, idx, entry_day, spot))
+        out.append(_option(leg, close, idx, entry_day, spot, levels))
     return out
 
 
-def _option(leg: Leg, close: pd.DataFrame, idx: int, entry_day: date, spot: float) -> Position:
+def _option(leg: Leg, close: pd.DataFrame, idx: int, entry_day: date, spot: float, levels: SurfaceLevels) -> Position:
     from sigma.instruments.occ import OccStyle, OccSymbol, OptionKind, format_occ
     from sigma.instruments.options import bsm
 
     step = 5.0 if spot >= 100 else 1.0
     strike = max(step, round(spot * leg.strike_pct / step) * step)
     expiry = entry_day + timedelta(days=leg.expiry_days)
-    returns = close[leg.symbol].iloc[max(0, idx - 30) : idx + 1].pct_change().dropna()
-    vol = max(0.05, float(returns.std(ddof=1) * np.sqrt(252))) if len(returns) > 5 else 0.25
     short_yield = close[THREE_MONTH_YIELD].iloc[: idx + 1].dropna()
     rate = float(np.log1p(short_yield.iloc[-1] / 100)) if len(short_yield) else 0.04
     kind = leg.kind.option_kind or "call"
+    vol = levels.vol_at(leg.symbol, idx, strike, spot, leg.expiry_days / 365, rate)
     premium = float(np.asarray(bsm(spot, strike, leg.expiry_days / 365, rate, vol, kind).price))
     symbol = format_occ(OccSymbol(leg.symbol, expiry, OptionKind(kind), strike), OccStyle.COMPACT)
     return Position(

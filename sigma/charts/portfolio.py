@@ -58,34 +58,41 @@ def exposure_bars(frame: pd.DataFrame, group: str, nav: float) -> go.Figure:
     data = frame.sort_values("net")
     scale = 1.0 / nav if nav else 0.0
     fig = go.Figure()
-    fig.add_bar(y=data[group], x=data["long"] * scale, name="Long", orientation="h", marker_color=LONG_COLOR)
-    fig.add_bar(y=data[group], x=data["short"] * scale, name="Short", orientation="h", marker_color=SHORT_COLOR)
+    hover = "%{y}: %{x:.1%} of NAV<extra>%{fullData.name}</extra>"
+    for side, name, color in (("long", "Long", LONG_COLOR), ("short", "Short", SHORT_COLOR)):
+        fig.add_bar(
+            y=data[group], x=data[side] * scale, name=name, orientation="h", marker_color=color, hovertemplate=hover
+        )
     fig.add_scatter(
         y=data[group],
         x=data["net"] * scale,
         name="Net",
         mode="markers",
         marker={"color": NET_COLOR, "size": 10, "symbol": "diamond"},
+        hovertemplate=hover,
     )
     fig.update_layout(
         barmode="relative",
         height=max(240, 28 * len(data) + 80),
         xaxis_tickformat=".0%",
+        xaxis_title="% of NAV",
+        yaxis_automargin=True,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h"},
+        legend={"orientation": "h", "y": -0.2},
     )
     return fig
 
 
 def health_gauge(score: float, grade: str) -> go.Figure:
-    """A 0–100 gauge with the grade."""
+    """A 0–100 gauge with the score and grade ("70 · D+"); drawn full width so the number is never clipped."""
     fig = go.Figure(
         go.Indicator(
             mode="gauge+number",
             value=score,
-            number={"suffix": f" ({grade})", "valueformat": ".0f"},
+            number={"valueformat": ".0f", "suffix": f" · {grade}"},
+            domain={"x": [0.1, 0.9], "y": [0.0, 1.0]},
             gauge={
-                "axis": {"range": [0, 100]},
+                "axis": {"range": [0, 100], "tickvals": [0, 60, 80, 100]},
                 "bar": {"color": PORTFOLIO_COLOR},
                 "steps": [
                     {"range": [0, 60], "color": "#f8d7da"},
@@ -95,7 +102,7 @@ def health_gauge(score: float, grade: str) -> go.Figure:
             },
         )
     )
-    fig.update_layout(height=220, margin={"l": 20, "r": 20, "t": 20, "b": 10})
+    fig.update_layout(height=200, margin={"l": 30, "r": 30, "t": 20, "b": 10})
     return fig
 
 
@@ -103,12 +110,20 @@ def attribution_bars(frame: pd.DataFrame) -> go.Figure:
     """P&L by position over the window, contributors green and detractors red (`frame`: symbol, pnl)."""
     data = frame.sort_values("pnl")
     colors = [NET_COLOR if v >= 0 else SHORT_COLOR for v in data["pnl"]]
-    fig = go.Figure(go.Bar(x=data["pnl"], y=data["symbol"], orientation="h", marker_color=colors))
+    fig = go.Figure(
+        go.Bar(
+            x=data["pnl"],
+            y=data["symbol"],
+            orientation="h",
+            marker_color=colors,
+            hovertemplate="%{y}: %{x:$,.0f}<extra></extra>",
+        )
+    )
     fig.update_layout(
         height=max(240, 24 * len(data) + 60),
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis_tickprefix="$",
-        xaxis_tickformat=",.0f",
+        xaxis_tickformat="$,.0f",  # d3 puts the sign first: −$1,879
+        xaxis_title="P&L over the window",
     )
     return fig
 
@@ -125,8 +140,7 @@ def value_vs_benchmark(values: pd.DataFrame, benchmark: str) -> go.Figure:
     )
     fig.update_layout(
         height=360,
-        yaxis_tickprefix="$",
-        yaxis_tickformat=",.0f",
+        yaxis_tickformat="$,.0f",
         hovermode="x unified",
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         legend={"orientation": "h"},

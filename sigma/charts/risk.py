@@ -14,7 +14,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 POS, NEG, MAIN, GREY = "#2ca02c", "#d62728", "#1f4e79", "#9e9e9e"
-LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": 1.12}}
+# Legends sit under the plot, so they never collide with the title.
+LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
+
+
+def _usd(value: float) -> str:
+    """-$1,879 (sign before the currency, as everywhere in Sigma)."""
+    rounded = round(value)
+    return f"{'-' if rounded < 0 else ''}${abs(rounded):,.0f}"
 
 
 def _signed(values: pd.Series) -> list[str]:
@@ -25,8 +32,14 @@ def rolling_beta(series: pd.Series, benchmark: str, beta: float) -> go.Figure:
     """Rolling 60-day beta with the 252-day beta as a reference line."""
     fig = go.Figure(go.Scatter(x=series.index, y=series.to_numpy(), name="Rolling 60-day beta", line={"color": MAIN}))
     if np.isfinite(beta):
-        fig.add_hline(y=beta, line={"color": GREY, "dash": "dot"}, annotation_text=f"252-day beta {beta:.2f}")
-    fig.update_layout(height=300, title=f"Beta vs {benchmark}", yaxis_title="Beta", **LAYOUT)
+        fig.add_scatter(
+            x=[series.index.min(), series.index.max()] if len(series) else [],
+            y=[beta, beta],
+            mode="lines",
+            name=f"252-day beta {beta:.2f}",
+            line={"color": GREY, "dash": "dot"},
+        )
+    fig.update_layout(height=300, title=f"Beta vs {benchmark}", yaxis_title="Beta", yaxis_tickformat=".2f", **LAYOUT)
     return fig
 
 
@@ -46,6 +59,9 @@ def factor_exposures(portfolio: pd.DataFrame) -> go.Figure:
     return fig
 
 
+MIN_LABELLED_SHARE = 0.08  # smaller steps of the waterfall are named on hover only, so labels never overlap
+
+
 def risk_waterfall(percent: pd.Series, top: int = 12) -> go.Figure:
     """Percentage contribution to risk per holding as a waterfall that ends at 100 %."""
     ordered = percent.sort_values(ascending=False)
@@ -58,7 +74,10 @@ def risk_waterfall(percent: pd.Series, top: int = 12) -> go.Figure:
             x=labels,
             y=values,
             measure=measure,
-            texttemplate="%{y:.0%}",
+            text=[f"{v:.0%}" if abs(v) >= MIN_LABELLED_SHARE else "" for v in values],
+            textposition="inside",
+            textangle=0,
+            hovertemplate="%{x}: %{y:.1%}<extra></extra>",
             increasing={"marker": {"color": NEG}},
             decreasing={"marker": {"color": POS}},
             totals={"marker": {"color": MAIN}},
@@ -97,25 +116,33 @@ def har_forecasts(har: pd.Series) -> go.Figure:
 
 
 def var_distribution(sample: np.ndarray, lines: Mapping[str, float]) -> go.Figure:
-    """Histogram of the P&L sample ($) with vertical lines at −VaR and −CVaR (labels → positive losses)."""
-    fig = go.Figure(go.Histogram(x=sample, nbinsx=60, marker_color=MAIN, opacity=0.75, name="P&L"))
-    for i, (label, loss) in enumerate(lines.items()):
+    """Histogram of the P&L sample ($) with vertical lines at −VaR and −CVaR, named in the legend (no overlap)."""
+    fig = go.Figure(
+        go.Histogram(
+            x=sample,
+            nbinsx=60,
+            marker_color=MAIN,
+            opacity=0.75,
+            name="P&L",
+            hovertemplate="%{x:$,.0f}: %{y} paths<extra></extra>",
+        )
+    )
+    colors = {"VaR 95%": "#ff7f0e", "CVaR 95%": "#ff7f0e", "VaR 99%": NEG, "CVaR 99%": NEG}
+    for label, loss in lines.items():
         if np.isfinite(loss):
-            color = NEG if "CVaR" in label else "#ff7f0e"
-            fig.add_vline(
-                x=-loss,
-                line={"color": color, "dash": "dash" if i % 2 else "solid"},
-                annotation_text=label,
-                annotation_position="top left" if i % 2 else "top right",
-            )
+            line = {"color": colors.get(label, GREY), "dash": "dash" if label.startswith("CVaR") else "solid"}
+            fig.add_vline(x=-loss, line=line)  # full height, no annotation to collide with its neighbours
+            fig.add_scatter(x=[None], y=[None], mode="lines", name=f"{label}: {_usd(-loss)}", line=line)
     fig.update_layout(
-        height=340,
+        height=360,
         title="P&L distribution",
         xaxis_title="P&L ($)",
         xaxis_tickformat="$,.0f",
-        showlegend=False,
+        yaxis_title="Paths",
+        bargap=0.02,
         **LAYOUT,
     )
+    fig.update_layout(legend={"orientation": "h", "y": -0.25})
     return fig
 
 
@@ -123,11 +150,18 @@ def stress_bars(frame: pd.DataFrame, label: str, top: int = 20) -> go.Figure:
     """Stress P&L ($) per row of `frame` (column pnl), largest moves first, losses red."""
     data = frame.reindex(frame["pnl"].abs().sort_values(ascending=False).index).iloc[:top].iloc[::-1]
     fig = go.Figure(
-        go.Bar(x=data["pnl"], y=[str(i) for i in data.index], orientation="h", marker_color=_signed(data["pnl"]))
+        go.Bar(
+            x=data["pnl"],
+            y=[str(i) for i in data.index],
+            orientation="h",
+            marker_color=_signed(data["pnl"]),
+            hovertemplate="%{y}: %{x:$,.0f}<extra></extra>",
+        )
     )
     fig.update_layout(
         height=max(260, 24 * len(data) + 80), title=f"Stress P&L by {label}", xaxis_tickformat="$,.0f", **LAYOUT
     )
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -149,9 +183,19 @@ def sector_tilts(tilts: pd.DataFrame) -> go.Figure:
     return fig
 
 
+CELL_TEXT_MAX = 20  # write ρ in the cells up to this many symbols
+TICK_LABELS_MAX = 60  # past this many symbols, hide the tick labels (hover and zoom still name the pair)
+
+
 def correlation_heatmap(matrix: pd.DataFrame) -> go.Figure:
-    """Correlation heatmap in the matrix's (clustered) order, −1 blue to +1 red."""
+    """Correlation heatmap in the matrix's (clustered) order, −1 blue to +1 red.
+
+    Up to 20 symbols each cell shows ρ; past 60 the tick labels are hidden (hover names the pair and
+    the plot zooms), so 150 symbols stay readable as blocks of the clustered order.
+    """
     labels = [str(c) for c in matrix.columns]
+    n = len(labels)
+    small = n <= CELL_TEXT_MAX
     fig = go.Figure(
         go.Heatmap(
             z=matrix.to_numpy(),
@@ -160,11 +204,19 @@ def correlation_heatmap(matrix: pd.DataFrame) -> go.Figure:
             zmin=-1.0,
             zmax=1.0,
             colorscale="RdBu_r",
-            hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>",
+            colorbar={"title": {"text": "ρ"}, "thickness": 14},
+            texttemplate="%{z:.2f}" if small else None,
+            textfont={"size": 11 if n <= 12 else 9},
+            hovertemplate="%{y} / %{x}: ρ = %{z:.2f}<extra></extra>",
+            xgap=1 if small else 0,
+            ygap=1 if small else 0,
         )
     )
-    side = min(900, max(360, 18 * len(labels) + 120))
-    fig.update_layout(height=side, yaxis_autorange="reversed", margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    side = min(900, max(380, (34 if small else 12) * n + 140))
+    ticks = {"showticklabels": n <= TICK_LABELS_MAX, "tickfont": {"size": 11 if n <= 30 else 8}, "automargin": True}
+    fig.update_xaxes(tickangle=-45, **ticks)
+    fig.update_yaxes(autorange="reversed", **ticks)
+    fig.update_layout(height=side, margin={"l": 10, "r": 10, "t": 10, "b": 10}, dragmode="zoom")
     return fig
 
 

@@ -1,9 +1,12 @@
 """The reference universe: profiles of the ~150 symbols the simulated market carries.
 
 Profiles ship as `sigma/market/data/universe.csv` (approximate late-2025 reference data):
-`PROFILE_COLUMNS` plus three simulation columns, `ref_price` (the price the simulated close is
-anchored to on `ANCHOR_DATE` in sigma.market.simulated.calendar), `beta` (loading on the market
-factor) and `idio_vol` (annualised stock-specific volatility, a fraction).
+`PROFILE_COLUMNS` plus the simulation columns, `ref_price` (the price the simulated close is
+anchored to on `ANCHOR_DATE` in sigma.market.simulated.calendar, 2025-10-31: rounded Yahoo
+Finance closes of that day; for the VIX and the yields their level that day), `beta` (loading on
+the market factor), `idio_vol` (annualised stock-specific volatility, a fraction) and
+`inception` (the first day the symbol has a price: fund inception dates from the issuers' fact
+sheets, IPO or spin-off dates for stocks; NaT when before the simulation origin 2005-01-03).
 
 Conventions: `dividend_yield` is a fraction (0.025 = 2.5 %); `market_cap` is in USD (assets
 under management for ETFs; empty for indices); `sector` is one of the 11 GICS sector names, or
@@ -34,6 +37,7 @@ CASH_ETFS: Final[tuple[str, ...]] = ("SGOV", "BIL")
 COMMODITY_ETFS: Final[tuple[str, ...]] = ("GLD", "SLV", "USO", "DBC")
 CRYPTO_ETFS: Final[tuple[str, ...]] = ("IBIT", "ETHA")
 REIT_ETFS: Final[tuple[str, ...]] = ("VNQ",)
+ALLOCATION_ETFS: Final[tuple[str, ...]] = ("AOR",)  # multi-asset: ~60 % equity, ~40 % aggregate bonds
 YIELD_SYMBOLS: Final[tuple[str, ...]] = ("^IRX", "^FVX", "^TNX", "^TYX")  # 3-month, 5-, 10-, 30-year
 YIELD_TENORS: Final[dict[str, float]] = {"^IRX": 0.25, "^FVX": 5.0, "^TNX": 10.0, "^TYX": 30.0}  # years
 VIX_SYMBOL: Final = "^VIX"
@@ -47,10 +51,10 @@ ASSET_CLASSES: Final[tuple[str, ...]] = (
     "cash_etf",
     "index",
 )
-SIMULATION_COLUMNS: Final[tuple[str, ...]] = ("ref_price", "beta", "idio_vol")
+SIMULATION_COLUMNS: Final[tuple[str, ...]] = ("ref_price", "beta", "idio_vol", "inception")
 
 _TEXT_COLUMNS = ("symbol", "name", "asset_class", "sector", "industry", "isin")
-_NUMBER_COLUMNS = ("market_cap", "dividend_yield", *SIMULATION_COLUMNS)
+_NUMBER_COLUMNS = ("market_cap", "dividend_yield", "ref_price", "beta", "idio_vol")
 
 
 @functools.cache
@@ -66,13 +70,15 @@ def _read_universe() -> pd.DataFrame:
         raise ValueError(f"universe.csv: ISINs with a wrong check digit: {', '.join(wrong)}")
     for col in _NUMBER_COLUMNS:
         frame[col] = pd.to_numeric(raw[col].replace("", None), errors="raise").astype("float64")
+    frame["inception"] = pd.to_datetime(raw["inception"].replace("", None), format="%Y-%m-%d")
     return frame.loc[:, [*PROFILE_COLUMNS, *SIMULATION_COLUMNS]]
 
 
 def load_universe() -> pd.DataFrame:
     """The universe, one row per symbol in file order: `PROFILE_COLUMNS` + `SIMULATION_COLUMNS`.
 
-    A fresh copy each call (the file is read once); empty sectors are None, missing numbers NaN.
+    A fresh copy each call (the file is read once); empty sectors are None, missing numbers NaN,
+    missing inception dates NaT.
     """
     return _read_universe().copy()
 

@@ -1,14 +1,14 @@
 """The valuation grid of a book: every position on every trading day, a chunk of positions at a time.
 
 Conventions: see `sigma.portfolio.history` (entry inclusive, exit exclusive, forward-filled
-prices, options by BSM on the underlying's trailing 30-day vol). A chunk holds about
+prices, options by BSM with the surface's vol on each date, `option_vol.model_vol`). A chunk holds about
 `CHUNK_CELLS` dates × positions cells, so the memory of a valuation does not grow with the book;
 the trading days, prices, vols and rates are built once per book and shared by the chunks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,8 +18,10 @@ import pandas as pd
 from sigma.conventions import CALENDAR_DAYS
 from sigma.errors import InsufficientHistory, UnknownSymbol
 from sigma.instruments.options import bsm, intrinsic
-from sigma.portfolio.option_vol import rolling_trailing_vol
+from sigma.instruments.surface import forward_moneyness
+from sigma.portfolio.option_vol import model_vol, surface_levels
 from sigma.portfolio.valuation import call_put_signs, signed_units
+from sigma.settings import VolSurfaceParams
 
 CHUNK_CELLS = 250_000  # dates × positions per chunk: about 2 MB per grid matrix, whatever the book's size
 
@@ -30,9 +32,12 @@ class _Market:
 
     dates: pd.DatetimeIndex
     close: pd.DataFrame  # forward-filled, on `dates`
-    vol: pd.DataFrame  # option underlyings' trailing vol on `dates`
+    vol: pd.DataFrame  # option underlyings' trailing vol on `dates` (the fallback without a VIX)
     rate: np.ndarray  # dates × 1
     dividend_yields: pd.Series | None
+    atm_short: pd.DataFrame  # the surface's ATM levels per underlying on `dates` (NaN: no VIX)
+    atm_long: pd.DataFrame
+    surface: VolSurfaceParams
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,12 @@ def _instruments(book: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def _market(
-    book: pd.DataFrame, close: pd.DataFrame, dates: pd.DatetimeIndex, rate: np.ndarray, yields: pd.Series | None
+    book: pd.DataFrame,
+    close: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    rate: np.ndarray,
+    yields: pd.Series | None,
+    surface: VolSurfaceParams,
 ) -> _Market:
     """The book's prices, vols and rates on its trading days (once per book, not per chunk)."""
     _, is_option, instrument = _instruments(book)
@@ -88,11 +98,12 @@ def _market(
     if missing:
         raise UnknownSymbol(missing, "No price history for them. Run: python -m jobs run market_data")
     underlyings = sorted(set(instrument[is_option]))
-    vol = rolling_trailing_vol(close[underlyings]).loc[dates] if underlyings else pd.DataFrame(index=dates)
-    return _Market(dates, close[sorted(set(instrument))].loc[dates], vol, rate, yields)
+    levels = surface_levels(close, underlyings, surface)
+    vol, atm = levels.realized.loc[dates], (levels.short.loc[dates], levels.long.loc[dates])
+    return _Market(dates, close[sorted(set(instrument))].loc[dates], vol, rate, yields, *atm, surface)
 
 
-def _option_quotes(book: pd.DataFrame, spot: np.ndarray, vol: np.ndarray, m: _Market) -> tuple[np.ndarray, ...]:
+def _option_quotes(book: pd.DataFrame, spot: np.ndarray, under: list[str], m: _Market) -> tuple[np.ndarray, ...]:
     """Price, delta, gamma, theta, vega per unit over the grid for option columns (BSM broadcast)."""
     expiry = pd.to_datetime(book["expiry"]).to_numpy("datetime64[D]")
     days = (expiry[None, :] - m.dates.to_numpy("datetime64[D]")[:, None]).astype(float)
@@ -100,6 +111,9 @@ def _option_quotes(book: pd.DataFrame, spot: np.ndarray, vol: np.ndarray, m: _Ma
     yields = m.dividend_yields if m.dividend_yields is not None else pd.Series(dtype=float)
     q = book["underlying"].map(yields).astype(float).fillna(0.0)
     w, strike = call_put_signs(book), book["strike"].to_numpy(float)
+    realized, short, long = (f[under].to_numpy(float) for f in (m.vol, m.atm_short, m.atm_long))
+    k = forward_moneyness(strike, spot, t, m.rate, q.to_numpy())
+    vol, _ = model_vol(k, t, short, long, realized, m.surface)
     live = t > 0  # expired: intrinsic, no Greeks; the placeholder T keeps bsm away from T <= 0
     greeks = bsm(spot, strike, np.where(live, t, 1.0), m.rate, vol, w, q.to_numpy())
     price = np.where(live, greeks.price, intrinsic(spot, strike, w))
@@ -117,8 +131,7 @@ def _grid(book: pd.DataFrame, m: _Market) -> Grid:
     zeros = np.zeros_like(spot)
     gamma, theta, vega = zeros.copy(), zeros.copy(), zeros.copy()
     if is_option.any():
-        vol = m.vol[list(instrument[is_option])].to_numpy(float)
-        quotes = _option_quotes(book[is_option], spot[:, is_option], vol, m)
+        quotes = _option_quotes(book[is_option], spot[:, is_option], list(instrument[is_option]), m)
         for target, values in zip((price, delta, gamma, theta, vega), quotes, strict=True):
             target[:, is_option] = values
     day = m.dates.to_numpy("datetime64[D]")[:, None]
@@ -141,12 +154,22 @@ def grid_chunks(
     rate: float | pd.Series,
     dividend_yields: pd.Series | None,
     end: date | None,
+    only: Collection[date] | None = None,
+    surface: VolSurfaceParams | None = None,
 ) -> Iterator[Grid]:
-    """The book's grid, a chunk of positions at a time (memory bounded by CHUNK_CELLS, not the book's size)."""
+    """The book's grid, a chunk of positions at a time (memory bounded by CHUNK_CELLS, not the book's size).
+
+    `only` keeps those trading days alone (a valuation on a few dates; its `realized` is then not
+    meaningful, since exits between the kept days fall on no row).
+    """
     book = positions.set_index("id", drop=False) if "id" in positions.columns else positions
     close = close_wide.set_axis(pd.to_datetime(close_wide.index)).sort_index().ffill()
     dates = _dates(book, close, end)
-    m = _market(book, close, dates, date_column(rate, dates, 0.0), dividend_yields)
+    if only is not None:
+        dates = dates[dates.isin(pd.to_datetime(list(only)))]
+        if dates.empty:
+            return
+    m = _market(book, close, dates, date_column(rate, dates, 0.0), dividend_yields, surface or VolSurfaceParams())
     step = max(1, CHUNK_CELLS // len(m.dates))
     for first in range(0, len(book), step):  # a loop over chunks of positions, never over dates
         yield _grid(book.iloc[first : first + step], m)

@@ -30,6 +30,7 @@ import pandas as pd
 
 from sigma.errors import InsufficientHistory
 from sigma.portfolio.grid import Grid, date_column, grid_chunks
+from sigma.settings import VolSurfaceParams
 
 NAV_COLUMNS = (
     "nav",
@@ -106,16 +107,17 @@ def nav_history(
     rate: float | pd.Series = 0.0,
     dividend_yields: pd.Series | None = None,
     end: date | None = None,
+    surface: VolSurfaceParams | None = None,
 ) -> pd.DataFrame:
     """Daily NAV, cash, market value, long/short/gross/net exposure, P&L and dollar Greeks by date.
 
     `close_wide` is dates × symbols (adjusted close; include history before the first entry so the
-    30-day vol of option underlyings is defined); `cash` a balance or a date-indexed balance series;
+    option surface's betas are defined; `surface` its parameters); `cash` a balance or a date-indexed balance series;
     `rate` a continuous rate or a date-indexed series of them (see `valuation.rate_from_yield`).
     Positions are valued a chunk at a time and summed, so memory does not grow with the book.
     """
     sums, dates = None, pd.DatetimeIndex([])
-    for g in grid_chunks(positions, close_wide, rate, dividend_yields, end):
+    for g in grid_chunks(positions, close_wide, rate, dividend_yields, end, surface=surface):
         sums, dates = (_nav_sums(g) if sums is None else sums + _nav_sums(g)), g.dates
     assert sums is not None  # a book with positions has at least one chunk
     mv, long, short, unrealized, realized, delta, gamma, theta, vega = sums.T

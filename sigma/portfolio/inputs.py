@@ -5,13 +5,14 @@ Loaded by `sql/` (bounded queries) and consumed by the pure modules and `view/`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from sigma.market.service import MarketStatus
 from sigma.portfolio.model import PortfolioInfo
+from sigma.settings import VolSurfaceParams
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class PriceInputs:
     rate: pd.Series | float  # continuous rate by date
     dividend_yields: pd.Series  # fraction by symbol
     profiles: pd.DataFrame
+    surface: VolSurfaceParams = field(default_factory=VolSurfaceParams)  # the option vol surface's settings
 
     def latest_rate(self) -> float:
         """The continuous rate at the last date (0.0 when no yield is stored)."""
@@ -50,3 +52,4 @@ class ViewData:
     window: pd.DataFrame  # position_id, date, unrealized_pnl over the attribution window
     status: MarketStatus
     notes: tuple[str, ...]
+    flows: pd.DataFrame | None = None  # date, kind, amount (signed) of every cash flow; None when not loaded

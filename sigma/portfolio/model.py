@@ -20,6 +20,7 @@ from sigma.delimited.table import DetectedFormat
 from sigma.errors import ValidationError
 from sigma.portfolio.activity import ActivityItem
 from sigma.portfolio.health import HealthScore
+from sigma.portfolio.income import Income
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -191,7 +192,6 @@ class BackfillResult:
 
     portfolio_id: int
     days_written: int
-    position_rows: int
     note: str | None = None
 
 
@@ -242,3 +242,7 @@ class PortfolioView:
     activity: list[ActivityItem]
     notes: list[str] = field(default_factory=list)
     tag: str | None = None
+    returns: pd.DataFrame = field(default_factory=pd.DataFrame)  # returns.RETURN_COLUMNS, one row per period
+    holdings_with_cash: pd.DataFrame = field(default_factory=pd.DataFrame)  # holdings + a "Cash" line (no tag)
+    allocation: pd.DataFrame = field(default_factory=pd.DataFrame)  # treemap tree: id, parent, label, value
+    income: Income | None = None

@@ -1,14 +1,17 @@
-"""Daily portfolio and position snapshots computed from the stored prices (pure: no I/O here).
+"""Daily portfolio snapshots, and positions valued on chosen days, from the stored prices (pure: no I/O here).
 
 Conventions (see `sigma.portfolio.history` for the valuation grid):
 
 - The grid is every price date from the portfolio's earliest entry date to the latest stored
   price; `unsaved` values the whole grid (vectorised, a chunk of positions at a time) and keeps
-  the days that have no stored portfolio snapshot; their position rows are valued on demand
-  (`UnsavedPositions`), so memory does not grow with days × positions. The jobs process writes
-  those (`sql.snapshots.backfill`, so a second run writes nothing); a page read merges them in
-  memory (`with_unsaved`), with the same numbers. Writes that change the book delete the
-  snapshots from the changed date on (`sql.snapshots.invalidate_snapshots`).
+  the days that have no stored portfolio snapshot. The jobs process writes those
+  (`sql.snapshots.backfill`, so a second run writes nothing); a page read merges them in memory
+  (`with_unsaved`), with the same numbers. Writes that change the book delete the snapshots from
+  the changed date on (`sql.snapshots.invalidate_snapshots`).
+- Position history is derived, not stored: a position's value on any day follows from its
+  record and that day's prices, so the attribution window values the positions on its first and
+  last day only (`window_rows`, via `positions_on`). Storing every position on every day cost
+  days × positions rows (4 million for a 20,000-position book) for two of them ever being read.
 - Cash on date d = current cash − Σ cash flows dated after d (flows are end-of-day).
 - `flows` (what the time-weighted return nets out) = deposits and withdrawals, plus the cost of
   positions entered that day (signed units × entry price), minus the proceeds of positions
@@ -21,8 +24,7 @@ Conventions (see `sigma.portfolio.history` for the valuation grid):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date, timedelta
 
 import numpy as np
@@ -33,7 +35,7 @@ from sigma.portfolio.history import NAV_COLUMNS, nav_history, position_rows
 from sigma.portfolio.inputs import BookRecord, PriceInputs
 from sigma.portfolio.valuation import signed_units
 
-VOL_LEAD_CALENDAR_DAYS = 60  # prices before the first entry, for the 30-day vol of underlyings
+VOL_LEAD_CALENDAR_DAYS = 380  # prices before the first entry, for the option surface's 252-day betas
 SNAPSHOT_COLUMNS = ("date", *NAV_COLUMNS, "flows", "source")
 WINDOW_COLUMNS = ("position_id", "date", "unrealized_pnl")
 
@@ -68,51 +70,37 @@ def _nav_days(book: pd.DataFrame, cash_now: float, flows: pd.DataFrame, prices: 
     """Daily portfolio snapshots over the whole grid; days without prices dropped."""
     start = min(book["entry_date"])
     cash = _cash_series(cash_now, flows, start)
-    nav = nav_history(book, prices.close, cash, rate=prices.rate, dividend_yields=prices.dividend_yields)
+    nav = nav_history(
+        book, prices.close, cash, rate=prices.rate, dividend_yields=prices.dividend_yields, surface=prices.surface
+    )
     nav["flows"] = _grid_flows(book, flows, pd.DatetimeIndex(pd.to_datetime(nav.index)))
     finite: pd.DataFrame = nav[np.isfinite(nav["nav"].to_numpy(float))]
     return finite
 
 
-@dataclass(frozen=True)
-class UnsavedPositions:
-    """The position snapshots of the unsaved days, valued on demand a chunk of positions at a time.
+def positions_on(book: pd.DataFrame, prices: PriceInputs, days: Collection[date]) -> pd.DataFrame:
+    """Position rows (`history.position_rows` columns) on `days` alone, for positions with a price there.
 
-    Nothing the size of days × positions is held: `chunks` yields frames of at most about
-    `grid.CHUNK_CELLS` rows (the backfill writes them one by one), `since` the rows a window needs.
+    Values only those days (a few grid rows per chunk of positions), so the cost does not grow
+    with the length of the history.
     """
-
-    book: pd.DataFrame
-    prices: PriceInputs
-    days: tuple[date, ...]
-
-    def __len__(self) -> int:
-        return len(self.days)
-
-    def chunks(self, since: date | None = None) -> Iterator[pd.DataFrame]:
-        """Row frames (POSITION_COLUMNS) of the unsaved days from `since` on, positions with a price."""
-        wanted = [d for d in self.days if since is None or d >= since]
-        if not wanted:
-            return
-        p = self.prices
-        for g in grid_chunks(self.book, p.close, p.rate, p.dividend_yields, None):
-            rows = position_rows(g, wanted)
-            yield rows[np.isfinite(rows["price"].to_numpy(float))]
-
-    def since(self, first: date | None) -> pd.DataFrame:
-        """All rows of the unsaved days from `first` on, in one frame."""
-        frames = list(self.chunks(first))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(WINDOW_COLUMNS))
+    if not days:
+        return pd.DataFrame(columns=list(WINDOW_COLUMNS))
+    p = prices
+    chunks = grid_chunks(book, p.close, p.rate, p.dividend_yields, None, only=days, surface=p.surface)
+    frames = [position_rows(g) for g in chunks]
+    if not frames:
+        return pd.DataFrame(columns=list(WINDOW_COLUMNS))
+    rows = pd.concat(frames, ignore_index=True)
+    priced: pd.DataFrame = rows[np.isfinite(rows["price"].to_numpy(float))].reset_index(drop=True)
+    return priced
 
 
-def unsaved(
-    record: BookRecord, prices: PriceInputs, stored: Collection[date], source: str
-) -> tuple[pd.DataFrame, UnsavedPositions]:
-    """(portfolio rows, position rows) of the grid days without a stored snapshot (InsufficientHistory passes)."""
+def unsaved(record: BookRecord, prices: PriceInputs, stored: Collection[date], source: str) -> pd.DataFrame:
+    """The portfolio rows of the grid days without a stored snapshot (InsufficientHistory passes)."""
     nav = _nav_days(record.positions, record.cash, record.flows, prices)
     missing = nav.index[~nav.index.isin(list(stored))]
-    days = nav.loc[missing].reset_index().assign(source=source)
-    return days, UnsavedPositions(record.positions, prices, tuple(missing))
+    return nav.loc[missing].reset_index().assign(source=source)
 
 
 def behind(snapshots: pd.DataFrame, positions: pd.DataFrame, prices: PriceInputs) -> bool:
@@ -141,17 +129,12 @@ def window_start(snapshots: pd.DataFrame, days: int) -> date | None:
     return first
 
 
-def window_with_unsaved(
-    stored: pd.DataFrame, unsaved_rows: pd.DataFrame | UnsavedPositions, first: date | None
-) -> pd.DataFrame:
-    """The stored position snapshots of the attribution window and the unsaved ones from `first` on."""
-    if first is None or not len(unsaved_rows):
-        return stored
-    if isinstance(unsaved_rows, UnsavedPositions):
-        computed = unsaved_rows.since(first)
-    else:
-        computed = unsaved_rows[unsaved_rows["date"] >= first]
-    if computed.empty:
-        return stored
-    rows = computed[list(WINDOW_COLUMNS)].astype({"unrealized_pnl": "float64"})
-    return pd.concat([stored, rows], ignore_index=True) if len(stored) else rows.reset_index(drop=True)
+def window_rows(book: pd.DataFrame, prices: PriceInputs, snapshots: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Position rows (WINDOW_COLUMNS) on the first and last day of an attribution window of `days`
+    returns, valued from the prices (empty without snapshots); `view.tables.window_pnl` reads them."""
+    first = window_start(snapshots, days)
+    if first is None:
+        return pd.DataFrame(columns=list(WINDOW_COLUMNS))
+    last: date = snapshots["date"].iloc[-1]
+    rows = positions_on(book, prices, {first, last})
+    return rows.reindex(columns=list(WINDOW_COLUMNS)).astype({"unrealized_pnl": "float64"})

@@ -10,8 +10,8 @@ Conventions (DOMAIN.md, "Positions and valuation" and "Options"):
   exposure = dollar delta = sign × qty × multiplier × Δ × S; T = calendar days to expiry / 365.
 - The rate is continuous: from ^IRX quoted in percent y, r = ln(1 + y/100) (`rate_from_yield`).
 - Volatility: implied from a market option price when one is given (`options.implied_vol` on [1e-4, 5]);
-  otherwise the underlying's 30-day realized vol (`option_vol.trailing_vol`), floored at 5 %; a missing vol
-  falls back to the floor. The choice is recorded per position in `vol_source`.
+  else the surface (`option_vol.model_vol`: k = ln(K/F), ATM levels `atm_short`/`atm_long`; without them,
+  no VIX, the 30-day realized vol floored at 5 %). The choice is recorded per position in `vol_source`.
 - Position Greeks = per-contract Greek × sign × qty × multiplier; theta in $ per calendar day,
   vega in $ per vol point; dollar gamma = gamma × S² / 100 (change of dollar delta for a 1 %
   move of the underlying).
@@ -37,7 +37,9 @@ import pandas as pd
 from sigma.conventions import CALENDAR_DAYS, OPTION_MULTIPLIER, PositionType
 from sigma.errors import UnknownSymbol
 from sigma.instruments.options import bsm, implied_vol, intrinsic
-from sigma.portfolio.option_vol import VOL_FLOOR, VolSource
+from sigma.instruments.surface import forward_moneyness
+from sigma.portfolio.option_vol import VolSource, model_vol
+from sigma.settings import VolSurfaceParams
 from sigma.typing import AnyArray, FloatArray
 
 OPTION_TYPES = [t.value for t in PositionType if t.is_option]
@@ -53,7 +55,10 @@ class MarketInputs:
     prev_prices: pd.Series  # previous close per symbol
     as_of: date
     rate: float = 0.0  # continuous, see rate_from_yield
-    vols: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # per underlying, annualized
+    vols: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # realized fallback per underlying
+    atm_short: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # surface σ₀ per underlying
+    atm_long: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # surface σ∞ per underlying
+    surface: VolSurfaceParams = field(default_factory=VolSurfaceParams)
     dividend_yields: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # per underlying
     option_prices: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # market premium per id
     prev_date: date | None = None  # previous price date; default one calendar day before as_of
@@ -103,10 +108,12 @@ def _lookup(values: pd.Series, keys: pd.Series, what: str) -> np.ndarray:
 def _choose_vol(
     book: pd.DataFrame, market: MarketInputs, spot: FloatArray, t: FloatArray, w: FloatArray, q: FloatArray
 ) -> tuple[FloatArray, AnyArray]:
-    """Per-position vol and its source label (implied > realized 30d > floor)."""
-    realized = book["underlying"].map(market.vols).astype(float).to_numpy()
-    vol = np.where(np.isnan(realized), VOL_FLOOR, np.maximum(realized, VOL_FLOOR))
-    source = np.where(vol > VOL_FLOOR, VolSource.REALIZED, VolSource.FLOOR).astype(object)
+    """Per-position vol and its source label (implied > surface > realized 30d > floor)."""
+    realized, short, long = (
+        book["underlying"].map(s).astype(float).to_numpy() for s in (market.vols, market.atm_short, market.atm_long)
+    )
+    k = forward_moneyness(book["strike"].to_numpy(float), spot, t, market.rate, q)
+    vol, source = model_vol(k, t, short, long, realized, market.surface)
     premium = book.index.to_series().map(market.option_prices).astype(float).to_numpy()
     if (~np.isnan(premium)).any():  # implied_vol gives NaN for a missing premium and when T <= 0
         iv = implied_vol(premium, spot, book["strike"].to_numpy(float), t, market.rate, w, q)

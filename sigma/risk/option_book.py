@@ -2,7 +2,9 @@
 
 Conventions: equal-length arrays, one entry per option; `underlying` holds column positions
 of the asset axis; `units` are signed contracts × multiplier; `t_years` in years (calendar
-days / 365); rates, vols and dividend yields are annual fractions.
+days / 365); rates, vols and dividend yields are annual fractions. `vol` is each option's vol
+from the valuation (implied from a market price, else the volatility surface; docs/CONVENTIONS.md);
+repricing keeps it per strike (sticky strike) unless `vol_scale` moves it (a VIX shock).
 """
 
 from __future__ import annotations

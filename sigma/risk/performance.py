@@ -11,6 +11,8 @@ positive losses; the historical quantile is numpy's default 'linear' interpolati
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -18,11 +20,11 @@ from sigma.conventions import TRADING_DAYS
 from sigma.errors import InsufficientHistory
 from sigma.risk.columns import nanmean, nanstd, safe_div, series, values
 from sigma.risk.tail import historical_cvar as historical_cvar  # re-exported
-from sigma.risk.tail import historical_tails
 from sigma.risk.tail import historical_var as historical_var  # re-exported
 from sigma.risk.tail import parametric_cvar as parametric_cvar  # re-exported: one module of return metrics
 from sigma.risk.tail import parametric_var as parametric_var  # re-exported
-from sigma.typing import FloatArray
+from sigma.risk.tail import sorted_tail
+from sigma.typing import BoolArray, FloatArray, IntArray
 
 MIN_OBS = 20
 PROFILE_COLUMNS = (
@@ -54,9 +56,37 @@ def n_obs(returns: pd.DataFrame) -> pd.Series:
     return series(np.sum(~np.isnan(values(returns)), axis=0).astype(float), returns, "n_obs")
 
 
+@dataclass(frozen=True)
+class _Panel:
+    """One pass over returns that the measures share: NaN mask, counts, zero-filled and centred values."""
+
+    x: FloatArray  # dates x assets, NaN where missing (±inf as NaN)
+    ok: BoolArray  # finite entries
+    n: IntArray  # finite entries per column
+    x0: FloatArray  # x with 0 where missing
+    mean: FloatArray  # per column, NaN when empty
+    dev: FloatArray  # x − mean, 0 where missing
+    std: FloatArray  # ddof = 1, NaN below two observations
+
+
+def _panel(x: FloatArray) -> _Panel:
+    ok = ~np.isnan(x)
+    n = ok.sum(axis=0)
+    x0 = np.where(ok, x, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = x0.sum(axis=0) / n
+        dev = np.where(ok, x - mean, 0.0)
+        std = np.where(n > 1, np.sqrt(_colsq(dev, dev) / (n - 1)), np.nan)
+    return _Panel(x, ok, n, x0, mean, dev, std)
+
+
 def _cagr(x: FloatArray, ppy: int) -> FloatArray:
-    n = np.sum(~np.isnan(x), axis=0)
-    growth = np.nanprod(1.0 + x, axis=0)
+    return _cagr_filled(np.nan_to_num(x, nan=0.0), np.sum(~np.isnan(x), axis=0), ppy)
+
+
+def _cagr_filled(x0: FloatArray, n: IntArray, ppy: int) -> FloatArray:
+    """CAGR from returns with 0 on missing days (a missing day leaves wealth unchanged)."""
+    growth = np.prod(1.0 + x0, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = growth ** (ppy / n) - 1.0
     return np.where(n > 0, out, np.nan)
@@ -86,10 +116,19 @@ def sharpe(returns: pd.DataFrame, rf: float = 0.0, periods_per_year: int = TRADI
 def _sortino(x: FloatArray, target: float, ppy: int) -> FloatArray:
     if x.shape[0] == 0:
         return np.full(x.shape[1], np.nan)
-    excess = x - target
-    with np.errstate(invalid="ignore"):
-        downside = np.sqrt(nanmean(np.where(np.isnan(excess), np.nan, np.minimum(excess, 0.0) ** 2)))
-    return np.asarray(safe_div(nanmean(excess), downside) * np.sqrt(ppy), dtype=np.float64)
+    ok = ~np.isnan(x)
+    excess0 = np.where(ok, x - target, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = excess0.sum(axis=0) / ok.sum(axis=0)
+    return _sortino_filled(mean, excess0, ok.sum(axis=0), ppy)
+
+
+def _sortino_filled(mean: FloatArray, excess0: FloatArray, n: IntArray, ppy: int) -> FloatArray:
+    """Sortino from the mean excess and the excess returns with 0 on missing days."""
+    down = np.minimum(excess0, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        downside = np.sqrt(_colsq(down, down) / n)
+    return np.asarray(safe_div(mean, downside) * np.sqrt(ppy), dtype=np.float64)
 
 
 def sortino(returns: pd.DataFrame, target: float = 0.0, periods_per_year: int = TRADING_DAYS) -> pd.Series:
@@ -109,15 +148,18 @@ def drawdown(returns: pd.DataFrame) -> pd.DataFrame:
 
 
 def _max_drawdown(x: FloatArray) -> FloatArray:
-    # NaN days leave the wealth unchanged, so their drawdown repeats a value already seen
-    wealth = np.nan_to_num(x, nan=0.0)
-    wealth += 1.0
+    return _max_drawdown_filled(np.nan_to_num(x, nan=0.0), np.asarray(np.isnan(x).all(axis=0)))
+
+
+def _max_drawdown_filled(x0: FloatArray, empty: BoolArray) -> FloatArray:
+    """Max drawdown from returns with 0 on missing days (their drawdown repeats one already seen)."""
+    wealth = x0 + 1.0
     np.cumprod(wealth, axis=0, out=wealth)
     peak = np.maximum.accumulate(wealth, axis=0)
     np.maximum(peak, 1.0, out=peak)  # the starting 1.0 is a peak too
     np.divide(wealth, peak, out=wealth)
     out = wealth.min(axis=0, initial=1.0) - 1.0
-    return np.where(np.isnan(x).all(axis=0), np.nan, out)
+    return np.where(empty, np.nan, out)
 
 
 def max_drawdown(returns: pd.DataFrame) -> pd.Series:
@@ -130,16 +172,22 @@ def _colsq(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.asarray(np.einsum("ij,ij->j", a, b), dtype=np.float64)
 
 
-def _paired_moments(x: FloatArray, b: FloatArray) -> tuple[FloatArray, ...]:
-    """Per column over the dates where both x and b exist: n, mean x, mean b, cov, var b, std(x − b)."""
-    mask = ~np.isnan(x) & ~np.isnan(b)
-    n = mask.sum(axis=0)
+def _paired_moments(
+    x: FloatArray, b: FloatArray, panel: _Panel | None = None
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per column over the dates where both x and b exist: n, mean x, mean b, cov, var b, std(x − b).
+
+    `panel` is x's own panel, reused when the benchmark exists on every date.
+    """
+    p = panel if panel is not None and not np.isnan(b).any() else _panel(np.where(np.isnan(b), np.nan, x))
+    n, bb = p.n, np.broadcast_to(b, p.x.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mx, mb = np.where(mask, x, 0.0).sum(axis=0) / n, np.where(mask, b, 0.0).sum(axis=0) / n
-        dx, db = np.where(mask, x - mx, 0.0), np.where(mask, b - mb, 0.0)
-        cov, var_b = _colsq(dx, db) / (n - 1), _colsq(db, db) / (n - 1)
-        dx -= db  # centred active return, computed directly so TE of a benchmark copy is exactly 0
-        te = np.sqrt(_colsq(dx, dx) / (n - 1))
+        mb = np.where(p.ok, bb, 0.0).sum(axis=0) / n
+        db = np.where(p.ok, bb - mb, 0.0)
+        cov, var_b = _colsq(p.dev, db) / (n - 1), _colsq(db, db) / (n - 1)
+        active = p.dev - db  # centred active return, computed directly so TE of a benchmark copy is exactly 0
+        te = np.sqrt(_colsq(active, active) / (n - 1))
+    mx = p.mean
     few = n < 2
     return n, mx, mb, np.where(few, np.nan, cov), np.where(few, np.nan, var_b), np.where(few, np.nan, te)
 
@@ -165,12 +213,17 @@ def relative_metrics(
     Each column uses the dates where it and the benchmark both exist. Alpha is
     (mean(r − rf_d) − β·mean(b − rf_d))·252; TE is std(r − b)·√252; IR is (mean(r) − mean(b))·252 / TE.
     """
-    ppy, rf_d = periods_per_year, daily_rate(rf, periods_per_year)
-    _, mx, mb, cov, var_b, te_d = _paired_moments(values(returns), _benchmark_column(returns, benchmark))
+    x = values(returns)
+    metrics = _relative(x, _benchmark_column(returns, benchmark), daily_rate(rf, periods_per_year), periods_per_year)
+    return pd.DataFrame(dict(zip(RELATIVE_COLUMNS, metrics, strict=True)), index=returns.columns)
+
+
+def _relative(x: FloatArray, b: FloatArray, rf_d: float, ppy: int, panel: _Panel | None = None) -> list[FloatArray]:
+    """Beta, alpha, tracking error and information ratio arrays (see `relative_metrics`)."""
+    _, mx, mb, cov, var_b, te_d = _paired_moments(x, b, panel)
     beta_ = safe_div(cov, var_b)
     te = te_d * np.sqrt(ppy)
-    metrics = (beta_, ((mx - rf_d) - beta_ * (mb - rf_d)) * ppy, te, safe_div((mx - mb) * ppy, te))
-    return pd.DataFrame(dict(zip(RELATIVE_COLUMNS, metrics, strict=True)), index=returns.columns)
+    return [beta_, ((mx - rf_d) - beta_ * (mb - rf_d)) * ppy, te, safe_div((mx - mb) * ppy, te)]
 
 
 def tracking_error(returns: pd.DataFrame, benchmark: pd.Series, periods_per_year: int = TRADING_DAYS) -> pd.Series:
@@ -195,14 +248,13 @@ def require_history(returns: pd.DataFrame, min_obs: int = 60) -> None:
     )
 
 
-def _notes(x_raw: FloatArray, n: FloatArray) -> list[str]:
-    infs = np.isinf(x_raw).sum(axis=0)
-    notes = []
-    for k, count in zip(infs, n, strict=True):  # one short string per column, not a numeric hot path
-        text = f"{int(k)} infinite returns ignored (zero price?)" if k else ""
-        if count < MIN_OBS:
-            text = "; ".join(filter(None, [text, f"only {int(count)} returns (< {MIN_OBS}): metrics omitted"]))
-        notes.append(text)
+def _notes(infs: IntArray, n: IntArray) -> list[str]:
+    notes = [""] * len(n)
+    for i in np.flatnonzero((infs > 0) | (n < MIN_OBS)):  # only the flagged columns get a string
+        text = f"{int(infs[i])} infinite returns ignored (zero price?)" if infs[i] else ""
+        if n[i] < MIN_OBS:
+            text = "; ".join(filter(None, [text, f"only {int(n[i])} returns (< {MIN_OBS}): metrics omitted"]))
+        notes[i] = text
     return notes
 
 
@@ -217,28 +269,27 @@ def performance_profile(
     Beta, alpha, tracking error and information ratio use the dates where the column and the
     benchmark both exist (NaN without a benchmark). Alpha is arithmetic and annualised:
     (mean(r − rf_d) − β·mean(b − rf_d))·252. Rows with fewer than MIN_OBS returns are NaN with a
-    `note`; the service calls `require_history` when it needs to refuse instead.
+    `note`; the service calls `require_history` when it needs to refuse instead. The measures are
+    the same private functions as the public ones, fed one shared pass over the data (`_Panel`).
     """
-    ppy = periods_per_year
-    counts = n_obs(returns)
-    growth, worst = cagr(returns, ppy), max_drawdown(returns)
-    frame = pd.DataFrame(
-        {
-            "cagr": growth,
-            "volatility": annualised_vol(returns, ppy),
-            "sharpe": sharpe(returns, rf, ppy),
-            "sortino": sortino(returns, 0.0, ppy),
-            "max_drawdown": worst,
-            "calmar": safe_div(growth.to_numpy(), np.abs(worst.to_numpy())),
-        },
-        index=returns.columns,
-    )
+    ppy, rf_d, root = periods_per_year, daily_rate(rf, periods_per_year), np.sqrt(periods_per_year)
+    raw = np.array(returns, dtype=np.float64, ndmin=2, copy=True)
+    infinite = np.isinf(raw)
+    raw[infinite] = np.nan
+    p = _panel(raw)
+    growth, worst = _cagr_filled(p.x0, p.n, ppy), _max_drawdown_filled(p.x0, p.n == 0)
+    columns = [growth, p.std * root, safe_div(p.mean - rf_d, p.std) * root, _sortino_filled(p.mean, p.x0, p.n, ppy)]
+    columns += [worst, safe_div(growth, np.abs(worst))]
     if benchmark is None:
-        relative = pd.DataFrame(np.nan, index=returns.columns, columns=list(RELATIVE_COLUMNS))
+        columns += [np.full(len(p.n), np.nan)] * len(RELATIVE_COLUMNS)
     else:
-        relative = relative_metrics(returns, benchmark, rf, ppy)
-    frame = pd.concat([frame, relative, historical_tails(returns)], axis=1)[list(PROFILE_COLUMNS[:-1])]
-    frame.loc[(counts < MIN_OBS).to_numpy(), :] = np.nan
-    frame["n_obs"] = counts.to_numpy().astype(np.int64)
-    frame["note"] = _notes(np.array(returns, dtype=np.float64, ndmin=2), counts.to_numpy())
+        columns += _relative(raw, _benchmark_column(returns, benchmark), rf_d, ppy, p)
+    ordered = np.sort(raw, axis=0)
+    for level in (0.95, 0.99):
+        columns += list(sorted_tail(ordered, level))
+    table = np.column_stack(columns)
+    table[p.n < MIN_OBS] = np.nan
+    frame = pd.DataFrame(table, index=returns.columns, columns=list(PROFILE_COLUMNS[:-1]))
+    frame["n_obs"] = p.n.astype(np.int64)
+    frame["note"] = _notes(infinite.sum(axis=0), p.n)
     return frame

@@ -47,6 +47,7 @@ __all__ = [  # the result types pages draw: import them from here, never from si
     "FactorView",
     "PairView",
     "PerformanceView",
+    "RiskBook",
     "RiskService",
     "SectorView",
     "StressModel",
@@ -99,8 +100,18 @@ class RiskService:
             raise InsufficientHistory("No prices are stored yet. Run: python -m jobs run market_data")
         return status, status.as_of
 
-    def _book(self, user: AuthUser, pid: int) -> RiskBook:
+    def book(self, user: AuthUser, pid: int) -> RiskBook:
+        """The user's book on the asset axis, valued once: pass it to every section of one page render."""
         return risk_book(self.portfolios.open_book(user, pid))  # PermissionDenied unless the user owns pid
+
+    def _book(self, user: AuthUser, pid: int, book: RiskBook | None = None) -> RiskBook:
+        """`book` when the caller loaded it already (ownership re-checked: one small query), else loaded now."""
+        if book is None:
+            return self.book(user, pid)
+        if book.portfolio_id != pid:
+            raise ValueError(f"The book passed is portfolio {book.portfolio_id}, not {pid}.")
+        self.portfolios.get_portfolio(user, pid)  # PermissionDenied unless the user owns pid
+        return book
 
     def _returns(self, book: RiskBook, trading_days: int = HISTORY_TRADING_DAYS) -> pd.DataFrame:
         start = start_of(book.as_of, trading_days)
@@ -121,30 +132,37 @@ class RiskService:
         return blend(self.market.returns_frame(list(weights), start=start), weights, label)
 
     def performance(
-        self, user: AuthUser, pid: int, benchmark: BenchmarkSpec = "SPY", window: str = "1Y"
+        self,
+        user: AuthUser,
+        pid: int,
+        benchmark: BenchmarkSpec = "SPY",
+        window: str = "1Y",
+        book: RiskBook | None = None,
     ) -> PerformanceView:
         """Performance of the book's daily TWR returns and of the benchmark; market, rolling and rate beta."""
-        book = self._book(user, pid)
+        book = self._book(user, pid, book)
         bench = self.benchmark_returns(benchmark)
         tnx = self.market.close_frame([TEN_YEAR_YIELD])[TEN_YEAR_YIELD].diff()
         return performance_view(book, bench, tnx, window, self.settings.risk_free)
 
     # --- factors, volatility, VaR --------------------------------------------------------------
 
-    def factors(self, user: AuthUser, pid: int, method: str = "ols", window: str = "3M") -> FactorView:
+    def factors(
+        self, user: AuthUser, pid: int, method: str = "ols", window: str = "3M", book: RiskBook | None = None
+    ) -> FactorView:
         """Style-factor exposures (OLS or ridge) per holding and of the book, risk decomposition, attribution."""
-        book = self._book(user, pid)
+        book = self._book(user, pid, book)
         style = self._style(book.as_of)
         return factor_view(book, self._returns(book), style, method, self.settings.ridge_alpha, window)
 
-    def volatility(self, user: AuthUser, pid: int) -> VolView:
+    def volatility(self, user: AuthUser, pid: int, book: RiskBook | None = None) -> VolView:
         """Realized, EWMA and HAR volatility of the book's pro forma returns, with the cone."""
-        book = self._book(user, pid)
+        book = self._book(user, pid, book)
         return vol_view(book, self._returns(book))
 
-    def var(self, user: AuthUser, pid: int, method: str = "historical") -> VarView:
+    def var(self, user: AuthUser, pid: int, method: str = "historical", book: RiskBook | None = None) -> VarView:
         """VaR/CVaR 95/99 %, 1 and 10 days: historical, parametric or Monte Carlo (seeded, options repriced)."""
-        book = self._book(user, pid)
+        book = self._book(user, pid, book)
         returns = self._returns(book)
         fit = None
         if method == "monte_carlo":
@@ -177,9 +195,9 @@ class RiskService:
 
         self._write(save)
 
-    def stress_model(self, user: AuthUser, pid: int) -> StressModel:
+    def stress_model(self, user: AuthUser, pid: int, book: RiskBook | None = None) -> StressModel:
         """The expensive part of a stress test (cache it per user and portfolio; then `apply` is fast)."""
-        book = self._book(user, pid)
+        book = self._book(user, pid, book)
         definitions = self._read(ref.factor_definitions)
         close = self.market.close_frame(sst.stress_symbols(definitions), end=book.as_of)
         factors = sst.stress_factor_returns(close, definitions)
@@ -208,9 +226,9 @@ class RiskService:
 
     # --- sectors and correlations ----------------------------------------------------------------
 
-    def sectors(self, user: AuthUser, pid: int, benchmark: str = "SPY") -> SectorView:
+    def sectors(self, user: AuthUser, pid: int, benchmark: str = "SPY", book: RiskBook | None = None) -> SectorView:
         """Sector exposure (ETF look-through) vs a benchmark's weights, concentration, diversification."""
-        book = self._book(user, pid)
+        book = self._book(user, pid, book)
         code = benchmark.strip().upper()
         table, ref_as_of = self._read(ref.look_through)
         weights, bench_as_of = self._read(lambda s: ref.benchmark_weights(s, code))
@@ -218,10 +236,10 @@ class RiskService:
         return sector_view(book, table, weights, max(ref_as_of, bench_as_of), returns, code)
 
     def holdings_correlations(
-        self, user: AuthUser, pid: int, window: Window = "1Y", method: str = "pearson"
+        self, user: AuthUser, pid: int, window: Window = "1Y", method: str = "pearson", book: RiskBook | None = None
     ) -> CorrelationView:
         """Clustered correlation matrix of a portfolio's holdings over a window."""
-        return self._correlations(list(self._book(user, pid).symbols), window, method)
+        return self._correlations(list(self._book(user, pid, book).symbols), window, method)
 
     def universe_correlations(self, window: Window = "1Y", method: str = "pearson") -> CorrelationView:
         """Clustered correlation matrix of the reference universe (index levels left out)."""

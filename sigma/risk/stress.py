@@ -12,8 +12,10 @@ Unshocked factors move by their conditional expectation E[f_u | f_s] = Σ_us Σ_
 factor covariance (only its ratios matter, so daily or annual units give the same moves); factors
 outside the covariance move only when shocked. A linear position's P&L is exposure × Σⱼ βⱼ fⱼ.
 Options are fully repriced at spot × (1 + the underlying's predicted return) and at vol × (VIX
-level after / before) when the VIX is shocked (vol unchanged otherwise), with no time decay
-(an instantaneous shock). Percentages are fractions of NAV.
+level after / before) when the VIX is shocked (vol unchanged otherwise: sticky strike), with no
+time decay (an instantaneous shock). The vol is each option's surface vol (docs/CONVENTIONS.md),
+whose short-end ATM level is proportional to the VIX, so the whole smile scales with the shock.
+Percentages are fractions of NAV.
 """
 
 from __future__ import annotations

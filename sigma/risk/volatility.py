@@ -16,6 +16,8 @@ smallest positive RV in the sample before averaging.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -62,18 +64,23 @@ def _trailing_span(y: np.ndarray) -> np.ndarray:
 
 
 def _design(y: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """HAR design tensor (assets x T x 4), target (assets x T) and row weights (0/1)."""
-    y0 = np.where(np.isfinite(y), y, 0.0)
-    t_len = len(y0)
-    lags = np.stack([np.vstack([np.zeros((k, y0.shape[1])), y0[: t_len - k]]) for k in range(1, 23)])
-    x = np.stack(
-        [np.ones_like(y0), lags[0], lags[:5].mean(axis=0), lags.mean(axis=0)],
-        axis=-1,
-    )  # (T, assets, 4)
-    usable = np.arange(t_len)[:, None] >= start[None, :] + max(HAR_LAGS)
-    x = np.where(usable[..., None], x, 0.0)
-    target = np.where(usable, y0, 0.0)
-    return np.transpose(x, (1, 0, 2)), target.T, usable.T
+    """HAR design tensor (assets x T x 4), target (assets x T) and usable rows (assets x T).
+
+    Built once, assets first, from shifted views: the weekly and monthly regressors are running
+    sums of lags 1 … 5 and 1 … 22 (added in that order, then divided), no (22 x T x assets) stack.
+    """
+    y0 = np.where(np.isfinite(y), y, 0.0).T  # assets x T
+    n_assets, t_len = y0.shape
+    usable = np.arange(t_len)[None, :] >= start[:, None] + max(HAR_LAGS)
+    x = np.zeros((n_assets, t_len, 4))
+    x[..., 0] = 1.0
+    running = np.zeros((n_assets, t_len))
+    for k in range(1, max(HAR_LAGS) + 1):  # 22 shifted adds over the whole panel, not a loop over assets
+        running[:, k:] += y0[:, : t_len - k]
+        if k in HAR_LAGS:
+            x[..., HAR_LAGS.index(k) + 1] = running / k
+    x[~usable] = 0.0
+    return x, np.where(usable, y0, 0.0), usable
 
 
 def _fit(x: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -83,24 +90,34 @@ def _fit(x: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.linalg.solve(r, qty[..., None])[..., 0]
 
 
+@dataclass(frozen=True)
+class _HarFit:
+    """Every column's fit: coefficients (NaN when too short), window RVs, sample sizes, design."""
+
+    params: np.ndarray  # assets x 4
+    window: np.ndarray  # T x assets, NaN before the trailing span
+    n: np.ndarray  # assets
+    x: np.ndarray  # assets x T x 4, zero rows where unusable
+    usable: np.ndarray  # assets x T
+
+
 def har_params(rv: pd.DataFrame) -> pd.DataFrame:
     """HAR coefficients (const, daily, weekly, monthly) per column, fitted on its last 500 RVs."""
-    params, _, _ = _fit_frame(rv)
-    return pd.DataFrame(params, index=rv.columns, columns=["const", "daily", "weekly", "monthly"])
+    return pd.DataFrame(_fit_frame(rv).params, index=rv.columns, columns=["const", "daily", "weekly", "monthly"])
 
 
-def _fit_frame(rv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Coefficients, window RVs and sample sizes for every column (NaN rows when too short)."""
+def _fit_frame(rv: pd.DataFrame) -> _HarFit:
+    """Coefficients, window RVs, sample sizes and the design for every column (NaN rows when too short)."""
     y = rv.to_numpy(dtype=np.float64)[-HAR_WINDOW:]
     start = _trailing_span(y)
     n = len(y) - start
-    x, target, _ = _design(y, start)
+    x, target, usable = _design(y, start)
     ok = n >= HAR_MIN_OBS
     params = np.full((y.shape[1], 4), np.nan)
     if ok.any():
         params[ok] = _fit(x[ok], target[ok])
     window = np.where(np.arange(len(y))[:, None] >= start, y, np.nan)
-    return params, window, n
+    return _HarFit(params, window, n, x, usable)
 
 
 def _iterate(params: np.ndarray, window: np.ndarray, horizon: int) -> np.ndarray:
@@ -135,7 +152,8 @@ def har_forecast(
     """
     clean = returns.replace([np.inf, -np.inf], np.nan)
     rv = clean**2 if high is None or low is None else parkinson_variance(high, low).reindex_like(clean)
-    params, window, n = _fit_frame(rv)
+    fit = _fit_frame(rv)
+    params, window, n = fit.params, fit.window, fit.n
     ok = n >= HAR_MIN_OBS
     if not ok.any():
         raise InsufficientHistory(
@@ -147,21 +165,19 @@ def har_forecast(
     frame = pd.DataFrame(index=returns.columns)
     for h in horizons:
         frame[f"h{h}"] = np.sqrt(daily[:, :h].mean(axis=1) * periods_per_year)
-    frame["percentile"] = _fitted_percentile(params, window, daily[:, 0])
+    frame["percentile"] = _fitted_percentile(fit, daily[:, 0])
     frame["n_obs"] = n
     frame.loc[~ok, [f"h{h}" for h in horizons] + ["percentile"]] = np.nan
     frame["note"] = np.where(ok, "", f"fewer than {HAR_MIN_OBS} returns: no HAR forecast")
     return frame
 
 
-def _fitted_percentile(params: np.ndarray, window: np.ndarray, today: np.ndarray) -> np.ndarray:
+def _fitted_percentile(fit: _HarFit, today: np.ndarray) -> np.ndarray:
     """Percentile of today's one-day forecast among the in-sample fitted one-day forecasts."""
-    start = np.argmax(np.isfinite(window), axis=0)
-    x, _, usable = _design(window, start)
-    fitted = np.einsum("atk,ak->at", x, np.nan_to_num(params))
-    below = np.sum((fitted <= today[:, None]) & usable, axis=1)
+    fitted = np.einsum("atk,ak->at", fit.x, np.nan_to_num(fit.params))
+    below = np.sum((fitted <= today[:, None]) & fit.usable, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(100.0 * below / usable.sum(axis=1))
+        return np.asarray(100.0 * below / fit.usable.sum(axis=1))
 
 
 def volatility_cone(

@@ -37,7 +37,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from sigma.auth.model import AuthUser
 from sigma.auth.service import AuthService
-from sigma.config import Settings
+from sigma.config import MarketDataMode, Settings
 from sigma.errors import DatabaseUnavailable, PermissionDenied
 
 AUTH_COOKIE = "sigma_auth"
@@ -175,6 +175,12 @@ def _login_form(auth: AuthService, settings: Settings) -> AuthUser | None:
     with frame.container():
         st.title("Sigma")
         st.caption("Portfolio analytics workstation. Log in to see your books.")
+        if settings.market_data == MarketDataMode.SIMULATED:
+            st.warning(
+                "**Simulated market.** Prices come from Sigma's seeded simulated market, not a live "
+                "feed. Set `SIGMA_MARKET_DATA=auto` to use live prices.",
+                icon=":material/science:",
+            )
         with st.form("sigma_login"):
             username = st.text_input("Username", key="login_user", autocomplete="username")
             password = st.text_input("Password", type="password", key="login_pw", autocomplete="current-password")

@@ -6,6 +6,8 @@ for UI choices (the picked portfolio id), never domain data.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from sigma.auth.model import AuthUser
@@ -14,6 +16,8 @@ from sigma.errors import SigmaError
 from sigma.wiring import Services, build
 
 PORTFOLIO_KEY = "portfolio_id"
+BadgeColor = Literal["orange", "green", "blue", "gray"]
+BADGE_COLORS: dict[str, BadgeColor] = {"simulated": "orange", "live": "green", "csv": "blue"}
 
 
 def _release(services: Services) -> None:
@@ -35,16 +39,30 @@ def services() -> Services:
         raise  # unreachable: st.stop() raises
 
 
+SIMULATED_NOTE = (
+    "Prices come from Sigma's seeded simulated market, not a live feed: numbers are realistic in "
+    "shape but not real quotes. Set SIGMA_MARKET_DATA=auto (or yfinance) to use live prices."
+)
+
+
 def data_badge(svc: Services) -> None:
-    """Data source and as-of date in the sidebar; a warning when stale or on fallback."""
+    """Data source and as-of date in the sidebar: a badge (orange when simulated), a warning if stale or on fallback."""
     status = svc.market.status()
     label = {"simulated": "Simulated market", "live": "Live prices (Yahoo Finance)", "csv": "CSV prices"}
     as_of = f"{status.as_of:%Y-%m-%d}" if status.as_of else "no prices yet"
-    st.sidebar.caption(f"**Data:** {label.get(str(status.source), str(status.source))} · as of {as_of}")
+    source = str(status.source)
+    color = BADGE_COLORS.get(source, "gray")
+    icon = ":material/science:" if source == "simulated" else None
+    st.sidebar.badge(label.get(source, source), icon=icon, color=color)
+    st.sidebar.caption(f"**Data:** {label.get(source, source)} · as of {as_of}", help=_note(source))
     if status.fallback_reason:
         st.sidebar.warning(status.fallback_reason, icon=":material/cloud_off:")
     if status.stale:
         st.sidebar.warning(status.message, icon=":material/schedule:")
+
+
+def _note(source: str) -> str | None:
+    return SIMULATED_NOTE if source == "simulated" else None
 
 
 def portfolio_picker(svc: Services, user: AuthUser) -> int | None:

@@ -43,13 +43,19 @@ def test_the_risk_page_shows_every_section_with_its_source_and_no_error(app_env:
     captions = " ".join(c.value for c in at.caption)
     assert captions.count("Simulated prices as of 2026-11-20") >= len(SECTIONS)
     labels = {m.label for m in at.metric}
-    assert {"Beta vs SPY (252 d)", "Rate beta (per +100 bp)", "HAR 22 d", "VaR 99% · 1 d", "HHI"} <= labels
+    assert {"Beta vs SPY (252 d)", "Rate beta (per +100 bp)", "HAR 22 d", "HHI"} <= labels
+    var = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
+    assert list(var["Measure"]) == ["VaR 95%", "CVaR 95%", "VaR 99%", "CVaR 99%"]
+    assert all(v.startswith("$") for v in var["Loss ($)"])  # losses shown positive
+    profile = next(d.value for d in at.dataframe if d.value.index.name == "Metric")
+    assert {"CAGR (annualised)", "Max drawdown", "Information ratio", "VaR 95% (1-day)"} <= set(profile.index)
 
 
 def test_the_custom_scenario_builder_changes_the_total_pnl(app_env: dict[str, str]) -> None:
     at = open_page("risk.py", "carol")
     before = totals(at)
-    assert len(before) == 2 and before[1] == "$0"  # catalogue scenario, then the untouched builder
+    assert len(before) == 1  # the catalogue scenario; the untouched builder explains instead of showing $0
+    assert any("Set at least one shock" in i.value for i in at.info)
     at.slider(key="builder_market").set_value(-20).run()
     after = totals(at)
     assert not at.exception

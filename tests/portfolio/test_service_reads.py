@@ -9,15 +9,14 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from sigma.conventions import PositionType
-from sigma.db.models import PortfolioSnapshot, PositionSnapshot
+from sigma.db.models import PortfolioSnapshot
 from tests.portfolio.test_service_support import World, option, stock, world_fixture  # noqa: F401
 
 
-def _stored(w: World, pid: int) -> tuple[int, int]:
+def _stored(w: World, pid: int) -> int:
     with w.db.sessions() as s:
         days = s.scalar(select(func.count()).where(PortfolioSnapshot.portfolio_id == pid))
-        rows = s.scalar(select(func.count()).where(PositionSnapshot.portfolio_id == pid))
-    return int(days or 0), int(rows or 0)
+    return int(days or 0)
 
 
 def _book(w: World) -> int:
@@ -35,7 +34,7 @@ def test_view_and_open_book_write_nothing_and_match_the_numbers_after_a_backfill
     pid = _book(world)
     before = world.svc.view(world.alice, pid, attribution_days=5)
     book_before = world.svc.open_book(world.alice, pid)
-    assert _stored(world, pid) == (0, 0)  # the reads computed the snapshots in memory only
+    assert _stored(world, pid) == 0  # the reads computed the snapshots in memory only
     assert world.svc.backfill_snapshots(world.alice, pid).days_written == len(before.equity)
     after = world.svc.view(world.alice, pid, attribution_days=5)
     book_after = world.svc.open_book(world.alice, pid)
@@ -54,7 +53,6 @@ def test_a_partly_stored_history_is_completed_in_memory(world: World) -> None:
     stored = _stored(world, pid)
     with world.db.sessions() as s:  # as if the jobs process had not run for the last two weeks
         s.execute(PortfolioSnapshot.__table__.delete().where(PortfolioSnapshot.date > date(2026, 11, 6)))
-        s.execute(PositionSnapshot.__table__.delete().where(PositionSnapshot.date > date(2026, 11, 6)))
         s.commit()
     partial = world.svc.view(world.alice, pid)
     assert _stored(world, pid) < stored

@@ -8,20 +8,19 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 
 from sigma.batch.snapshots import backfill_all
-from sigma.db.models import PortfolioSnapshot, Position, PositionSnapshot
+from sigma.db.models import PortfolioSnapshot, Position
 from tests.portfolio.test_service_support import World, stock, world_fixture  # noqa: F401
 
 ENTRY = date(2026, 6, 1)
 
 
-def _rows(w: World, pid: int) -> tuple[int, int]:
+def _rows(w: World, pid: int) -> int:
     with w.db.sessions() as s:
         days = s.scalar(select(func.count()).where(PortfolioSnapshot.portfolio_id == pid))
-        positions = s.scalar(select(func.count()).where(PositionSnapshot.portfolio_id == pid))
-    return int(days or 0), int(positions or 0)
+    return int(days or 0)
 
 
 def _trading_days(w: World, start: date) -> int:
@@ -36,9 +35,9 @@ def test_backfill_fills_every_day_since_the_first_entry_and_a_second_run_writes_
     first = svc.backfill_snapshots(alice, pid)
     n = _trading_days(world, ENTRY)
     assert first.days_written == n
-    assert _rows(world, pid) == (n, n + _trading_days(world, date(2026, 9, 1)))
+    assert _rows(world, pid) == n  # one row per day: position history is derived from prices, not stored
     assert svc.backfill_snapshots(alice, pid).days_written == 0
-    assert _rows(world, pid) == (n, n + _trading_days(world, date(2026, 9, 1)))
+    assert _rows(world, pid) == n
 
 
 def test_a_change_to_the_book_invalidates_snapshots_from_its_date(world: World) -> None:
@@ -47,10 +46,10 @@ def test_a_change_to_the_book_invalidates_snapshots_from_its_date(world: World) 
     a = svc.add_position(alice, pid, stock("AAPL", 10, 200.0, ENTRY))
     svc.backfill_snapshots(alice, pid)  # the jobs process writes snapshots; a page view never does
     svc.close_position(alice, a, date(2026, 10, 1), 250.0)
-    assert _rows(world, pid)[0] == _trading_days(world, ENTRY) - _trading_days(world, date(2026, 10, 1))
+    assert _rows(world, pid) == _trading_days(world, ENTRY) - _trading_days(world, date(2026, 10, 1))
     view = svc.view(alice, pid)  # the invalidated days are computed in memory for the view
     assert svc.backfill_snapshots(alice, pid).days_written == _trading_days(world, date(2026, 10, 1))
-    assert _rows(world, pid)[0] == _trading_days(world, ENTRY)
+    assert _rows(world, pid) == _trading_days(world, ENTRY)
     # closed at 250: NAV after the exit is 0 cash + nothing held (proceeds leave the book as a flow)
     assert view.equity["nav"].iloc[-1] == pytest.approx(0.0)
     assert view.kpis.realized_pnl == pytest.approx(10 * 50.0)
@@ -97,37 +96,22 @@ def test_the_bulk_copy_path_stores_what_the_view_computes_in_memory(
     before = svc.view(alice, pid, attribution_days=5)
     result = svc.backfill_snapshots(alice, pid)
     n = _trading_days(world, ENTRY)
-    assert (result.days_written, result.position_rows) == (n, n + _trading_days(world, date(2026, 8, 3)))
+    assert result.days_written == n
     after = svc.view(alice, pid, attribution_days=5)
     pd.testing.assert_frame_equal(before.equity, after.equity)
     pd.testing.assert_frame_equal(before.attribution, after.attribution)
     assert svc.backfill_snapshots(alice, pid).days_written == 0
 
 
-def test_a_backfill_replaces_position_rows_a_raced_backfill_left_on_an_unsaved_day(world: World) -> None:
+def test_attribution_values_the_positions_on_the_window_s_first_and_last_day(world: World) -> None:
     svc, alice = world.svc, world.alice
-    pid = svc.create_portfolio(alice, "Race", cash=100.0).id
+    pid = svc.create_portfolio(alice, "Window", cash=100.0).id
     svc.add_position(alice, pid, stock("AAPL", 10, 200.0, ENTRY))
+    svc.add_position(alice, pid, stock("XOM", 5, 100.0, ENTRY, short=True))
     svc.backfill_snapshots(alice, pid)
-    cut = date(2026, 10, 1)
-    stored = PositionSnapshot.portfolio_id == pid, PositionSnapshot.date >= cut
-    with world.db.sessions() as s:
-        expected = s.execute(
-            select(PositionSnapshot.date, PositionSnapshot.unrealized_pnl)
-            .where(*stored)
-            .order_by(PositionSnapshot.date)
-        ).all()
-    with world.db.sessions.begin() as s:  # the days lose their portfolio row; stale position rows stay
-        s.execute(delete(PortfolioSnapshot).where(PortfolioSnapshot.portfolio_id == pid, PortfolioSnapshot.date >= cut))
-        s.execute(update(PositionSnapshot).where(*stored).values(unrealized_pnl=-1.0))
-    assert svc.backfill_snapshots(alice, pid).days_written == _trading_days(world, cut)
-    with world.db.sessions() as s:
-        assert (
-            s.execute(
-                select(PositionSnapshot.date, PositionSnapshot.unrealized_pnl)
-                .where(*stored)
-                .order_by(PositionSnapshot.date)
-            ).all()
-            == expected
-        )
-    assert _rows(world, pid) == (_trading_days(world, ENTRY), _trading_days(world, ENTRY))
+    view = svc.view(alice, pid, attribution_days=5)
+    aapl, xom = world.close("AAPL"), world.close("XOM")
+    by_symbol = view.attribution.set_index("symbol")["pnl"]
+    # hand computation: 10 long × the close's move over the last 5 returns; 5 short × minus XOM's move
+    assert by_symbol["AAPL"] == pytest.approx(10 * (aapl.iloc[-1] - aapl.iloc[-6]), abs=1e-6)
+    assert by_symbol["XOM"] == pytest.approx(-5 * (xom.iloc[-1] - xom.iloc[-6]), abs=1e-6)

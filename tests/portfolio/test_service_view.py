@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 from sqlalchemy import event
@@ -50,7 +51,7 @@ def test_kpis_equal_a_hand_computation_on_a_three_position_book(world: World) ->
     assert k.expected_return == pytest.approx(10 * (400.0 - last["AAPL"]) / nav)
     assert k.target_coverage == pytest.approx(10 * last["AAPL"] / (long - short))
     assert k.realized_pnl == 0.0 and k.theta_dollars == 0.0 and k.delta_dollars == pytest.approx(long + short)
-    assert k.health is not None and 0.0 <= k.health.score <= 100.0 and len(k.health.components) == 4
+    assert k.health is not None and 0.0 <= k.health.score <= 100.0 and len(k.health.components) == 5
 
 
 def test_beta_agrees_with_statsmodels_ols_on_the_snapshot_returns(world: World) -> None:
@@ -109,7 +110,7 @@ def test_options_table_and_sparks(world: World) -> None:
     row = view.options.iloc[0]
     assert (row["underlying"], row["days_to_expiry"], row["expired"]) == ("NVDA", 56, False)  # 2026-11-20 → 2027-01-15
     assert row["delta"] < 0 and row["theta"] > 0  # a short call: negative delta, earns theta
-    assert row["vol_source"] == "realized 30d"
+    assert row["vol_source"] == "realized 30d (no VIX)"  # this world stores no ^VIX: the surface has no ATM level
     spark = view.holdings["spark"].iloc[0]
     np.testing.assert_allclose(spark, world.close("NVDA").iloc[-63:].round(4).to_numpy())
 
@@ -189,12 +190,24 @@ def test_the_health_scores_inputs_are_the_books_beta_volatility_and_concentratio
     inputs = {c.name: c.value for c in k.health.components}
     eq = view.equity.set_index("date")
     wealth = 1.0 + eq["twr_cum"]
-    returns = (wealth / wealth.shift(1) - 1.0).iloc[1:].iloc[-252:]
+    book = (wealth / wealth.shift(1) - 1.0).iloc[1:]
+    book.index = pd.to_datetime(book.index)
+    spy = world.close("SPY")
+    spy.index = pd.to_datetime(spy.index)
+    paired = pd.concat([book, spy.pct_change()], axis=1, join="inner").dropna().iloc[-252:]
     last = {s: world.close(s).iloc[-1] for s in ("AAPL", "MSFT", "XOM")}
-    gross = np.array([10 * last["AAPL"], 5 * last["MSFT"], 8 * last["XOM"]])
-    # HHI = Σ (|e| / Σ|e|)²; volatility = std(ddof=1) of the last 252 TWR returns × √252
+    exposure = np.array([10 * last["AAPL"], 5 * last["MSFT"], -8 * last["XOM"]])
+    weights = np.abs(exposure) / k.nav  # NAV weights, one position per symbol
+    hhi_score = np.clip((0.30 - (weights**2).sum()) / 0.25, 0, 1)
+    top_score = np.clip((0.30 - weights.max()) / 0.25, 0, 1)
+    # beta to SPY; vol = book vol / SPY vol on the same (≤ 252) dates; concentration's value is its
+    # binding input (HHI of NAV weights or the largest weight); leverage = gross / NAV
     assert inputs["Beta"] == pytest.approx(k.beta, abs=1e-12)
-    assert inputs["Volatility"] == pytest.approx(returns.std(ddof=1) * np.sqrt(252), rel=1e-9)
-    assert inputs["Concentration"] == pytest.approx(((gross / gross.sum()) ** 2).sum(), rel=1e-12)
-    scores = [c.score for c in k.health.components]
-    assert k.health.score == pytest.approx(sum(scores) / 4, abs=1e-12)
+    vols = paired.std(ddof=1)
+    assert inputs["Volatility"] == pytest.approx(vols.iloc[0] / vols.iloc[1], rel=1e-9)
+    binding = weights.max() if top_score <= hhi_score else (weights**2).sum()
+    assert inputs["Concentration"] == pytest.approx(binding, rel=1e-12)
+    assert inputs["Leverage"] == pytest.approx(np.abs(exposure).sum() / k.nav, rel=1e-12)
+    total = sum(c.weight * c.score for c in k.health.components if c.weight > 0)
+    assert k.health.score == pytest.approx(total, abs=1e-12)
+    assert sum(c.weight for c in k.health.components) == pytest.approx(1.0)

@@ -157,3 +157,29 @@ def test_factor_attribution_is_exposure_times_compounded_factor_return() -> None
     assert got.loc["Size", "contribution"] == pytest.approx(-0.005)
     assert got.loc["total", "contribution"] == pytest.approx(0.0528)
     assert got.loc["residual", "contribution"] == pytest.approx(-0.0097)
+
+
+def _slow_ols(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The obvious reference for one asset: lstsq with an intercept, classical standard errors."""
+    design = np.column_stack([np.ones(len(x)), x])
+    coef, rss, *_ = np.linalg.lstsq(design, y, rcond=None)
+    sigma2 = rss[0] / (len(y) - design.shape[1])
+    return coef, np.sqrt(sigma2 * np.diag(np.linalg.inv(design.T @ design)))
+
+
+def test_exposures_match_a_slow_per_asset_reference(data) -> None:
+    # the masked-moment fit (one BLAS thread) against one lstsq per asset on its usable window rows
+    from threadpoolctl import threadpool_info
+
+    returns, factors = data
+    threads = [p["num_threads"] for p in threadpool_info()]
+    fit = factor_exposures(returns, factors)
+    assert [p["num_threads"] for p in threadpool_info()] == threads  # the BLAS limit is lifted after the fit
+    window = pd.concat([returns, factors], axis=1).iloc[-252:]
+    for col in ["A", "B", "C", "E"]:
+        rows = window[[col, *NAMES]].dropna().to_numpy()
+        coef, se = _slow_ols(rows[:, 0], rows[:, 1:])
+        np.testing.assert_allclose(fit.betas.loc[col].to_numpy(), coef[1:], rtol=1e-9)
+        np.testing.assert_allclose(fit.tstats.loc[col].to_numpy(), (coef / se)[1:], rtol=1e-9)
+        assert fit.alpha[col] == pytest.approx(coef[0] * 252, rel=1e-9)
+    assert fit.insufficient == ("D",)

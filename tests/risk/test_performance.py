@@ -194,3 +194,44 @@ def test_the_profile_matches_the_building_blocks(values: np.ndarray) -> None:
     assert profile.loc["a", "sharpe"] == pytest.approx(perf.sharpe(r)["a"], rel=1e-9, nan_ok=True)
     assert profile.loc["a", "cvar_99"] == pytest.approx(perf.historical_cvar(r, 0.99)["a"], rel=1e-12)
     assert -1.0 <= profile.loc["a", "max_drawdown"] <= 0.0
+
+
+def _slow_profile(r: pd.Series, b: pd.Series, rf: float) -> dict[str, float]:
+    """The obvious reference, one column at a time, on its own non-NaN (finite) days."""
+    x = r.replace([np.inf, -np.inf], np.nan).dropna()
+    rf_d, n = (1 + rf) ** (1 / 252) - 1, len(x)
+    wealth = np.cumprod(np.r_[1.0, 1 + x.to_numpy()])
+    growth, worst = wealth[-1] ** (252 / n) - 1, float(np.min(wealth / np.maximum.accumulate(wealth)) - 1)
+    both = pd.concat([x, b], axis=1, join="inner").dropna().to_numpy()
+    beta = np.cov(both[:, 0], both[:, 1], ddof=1)[0, 1] / np.var(both[:, 1], ddof=1)
+    te = np.std(both[:, 0] - both[:, 1], ddof=1) * np.sqrt(252)
+    mx, mb = both.mean(axis=0)
+    out = {
+        "cagr": growth,
+        "volatility": x.std() * np.sqrt(252),
+        "sharpe": (x - rf_d).mean() / (x - rf_d).std() * np.sqrt(252),
+        "sortino": x.mean() / np.sqrt(np.mean(np.minimum(x, 0) ** 2)) * np.sqrt(252),
+        "max_drawdown": worst,
+        "calmar": growth / abs(worst),
+        "beta": beta,
+        "alpha": ((mx - rf_d) - beta * (mb - rf_d)) * 252,
+        "tracking_error": te,
+        "information_ratio": (mx - mb) * 252 / te,
+    }
+    for level in (0.95, 0.99):
+        q = np.quantile(x, 1 - level)
+        out |= {f"var_{round(level * 100)}": -q, f"cvar_{round(level * 100)}": -x[x <= q].mean()}
+    return out | {"n_obs": float(n)}
+
+
+def test_the_profile_matches_a_slow_per_column_reference(sample) -> None:
+    # the one-pass profile (shared mask, counts and centred values) against per-column pandas/numpy,
+    # with a late listing, an infinite return, a gap in the benchmark and a non-zero rf
+    returns, bench = sample
+    returns = returns.assign(INF=returns["S1"].where(np.arange(len(returns)) != 200, np.inf))
+    gappy = bench.where(np.arange(len(bench)) != 150)
+    profile = perf.performance_profile(returns, gappy, rf=0.03)
+    for col in returns.columns:
+        for key, value in _slow_profile(returns[col], gappy, 0.03).items():
+            assert profile.loc[col, key] == pytest.approx(value, rel=1e-10), (col, key)
+    assert profile.loc["INF", "note"] == "1 infinite returns ignored (zero price?)"

@@ -98,3 +98,32 @@ def test_volatility_cone_is_ordered_and_current_is_the_last_value(returns) -> No
 def test_vol_percentile_reference_value() -> None:
     # 2 of the 4 finite values are <= 0.2: 50 %
     assert vol.vol_percentile(pd.Series([0.1, 0.2, 0.3, 0.4, np.nan]), 0.2) == 50.0
+
+
+def _slow_har(returns: pd.Series) -> dict[str, float]:
+    """The obvious reference, one column, plain loops: design row by row, lstsq, iterated forecast."""
+    rv = (returns**2).to_numpy()[-vol.HAR_WINDOW :]
+    y = rv[np.flatnonzero(~np.isfinite(rv)).max(initial=-1) + 1 :]  # trailing run of finite RVs
+    rows = [[1.0, y[t - 1], np.mean(y[t - 5 : t]), np.mean(y[t - 22 : t])] for t in range(22, len(y))]
+    params = np.linalg.lstsq(np.array(rows), y[22:], rcond=None)[0]
+    hist, daily = list(y[-22:]), []
+    for _ in range(22):
+        nxt = params @ [1.0, hist[-1], np.mean(hist[-5:]), np.mean(hist[-22:])]
+        daily.append(max(nxt, y[y > 0].min()))  # floored at the smallest positive RV
+        hist.append(nxt)
+    fitted = np.array(rows) @ params
+    out = {f"h{h}": float(np.sqrt(np.mean(daily[:h]) * 252)) for h in (1, 5, 22)}
+    return out | {"percentile": 100.0 * float(np.mean(fitted <= daily[0])), "n_obs": float(len(y))}
+
+
+def test_har_forecast_matches_a_slow_per_column_reference(returns) -> None:
+    # the optimised design (running sums of shifted panels, built once, reused for the percentile)
+    # against plain loops; C2 has a gap on day 300 (fit on its last 399 RVs), D a zero price on day
+    # 600 (99 returns after it: no forecast)
+    rows = np.arange(len(returns))
+    data = returns.assign(C2=returns["C"].where(rows != 300), D=returns["A"].where(rows != 600, np.inf))
+    out = vol.har_forecast(data)
+    for col in ["A", "B", "C", "C2"]:
+        for key, value in _slow_har(data[col]).items():
+            assert out.loc[col, key] == pytest.approx(value, rel=1e-9), (col, key)
+    assert out.loc["C2", "n_obs"] == 399 and out.loc["D", "n_obs"] == 99 and np.isnan(out.loc["D", "h1"])

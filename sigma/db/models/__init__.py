@@ -8,14 +8,13 @@ Later issues add their tables in their own Alembic migrations.
 
 from sigma.db.models.auth import AuthSession, LoginFailure, User
 from sigma.db.models.base import Base
-from sigma.db.models.jobs import BatchRun, JobLock, JobRequest, SchedulerHeartbeat
+from sigma.db.models.jobs import BatchRun, JobLock, JobRequest, QualityReport, SchedulerHeartbeat
 from sigma.db.models.market import Price, Security
 from sigma.db.models.portfolios import (
     CashFlow,
     Portfolio,
     PortfolioSnapshot,
     Position,
-    PositionSnapshot,
     PositionTag,
     Tag,
     TargetPrice,
@@ -35,9 +34,9 @@ __all__ = [
     "Portfolio",
     "PortfolioSnapshot",
     "Position",
-    "PositionSnapshot",
     "PositionTag",
     "Price",
+    "QualityReport",
     "RiskResult",
     "SchedulerHeartbeat",
     "Security",

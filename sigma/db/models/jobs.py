@@ -1,11 +1,11 @@
-"""Batch runs, job requests, job locks and the scheduler heartbeat."""
+"""Batch runs, job requests, job locks, the scheduler heartbeat and the stored data-quality report."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sigma.db.models.base import Base
@@ -64,3 +64,19 @@ class SchedulerHeartbeat(Base):
 
 
 # --- portfolios issue: cash flows, tags, target prices ---------------------------------------
+
+
+class QualityReport(Base):
+    """The latest data-quality report of the stored prices, written by the jobs (`jobs init`, market data).
+
+    `payload` is the report frame (`sigma.market.quality.COLUMNS`) as pandas "split" JSON; `as_of` is
+    the reference date its staleness was judged against; only the newest row is kept.
+    """
+
+    __tablename__ = "quality_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    symbols: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)

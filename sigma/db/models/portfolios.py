@@ -108,23 +108,6 @@ class PortfolioSnapshot(Base):
     source: Mapped[str] = mapped_column(String(16))
 
 
-class PositionSnapshot(Base):
-    __tablename__ = "position_snapshots"
-    __table_args__ = (Index("ix_position_snapshots_portfolio_date", "portfolio_id", "date"),)
-
-    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="CASCADE"), primary_key=True)
-    date: Mapped[date] = mapped_column(Date, primary_key=True)
-    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id", ondelete="CASCADE"))
-    price: Mapped[float] = mapped_column(Float)
-    market_value: Mapped[float] = mapped_column(Float)
-    exposure: Mapped[float] = mapped_column(Float)
-    unrealized_pnl: Mapped[float] = mapped_column(Float)
-    delta: Mapped[float | None] = mapped_column(Float, nullable=True)
-    gamma: Mapped[float | None] = mapped_column(Float, nullable=True)
-    theta: Mapped[float | None] = mapped_column(Float, nullable=True)
-    vega: Mapped[float | None] = mapped_column(Float, nullable=True)
-
-
 class CashFlow(Base):
     """A deposit (+), withdrawal (-) or dividend (+) into a portfolio's cash."""
 

@@ -17,6 +17,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.signal import lfilter
 
 from sigma.conventions import GICS_SECTORS, TRADING_DAYS
 from sigma.market.simulated.factors import FACTOR_NAMES
@@ -79,6 +80,8 @@ BONDS: Final[dict[str, BondSpec]] = {
     "TIP": BondSpec(8.0, 6.8, rate_weight=0.55),
 }
 MONTHLY_PAYERS: Final = ("O",)
+BLENDS: Final[dict[str, tuple[str, float]]] = {"AOR": ("AGG", 0.4)}  # multi-asset fund: (bond fund, weight)
+PRICE_PULL: Final = 0.08  # daily reversion of log price to the anchor after ANCHOR_DATE (half-life ~8 days)
 
 
 def loadings(universe: pd.DataFrame) -> FloatArray:
@@ -158,6 +161,22 @@ def dividend_events(
     return np.where(events, np.where(monthly, 12.0, 4.0)[None, :], 0.0)
 
 
+def anchor_pull(log_ret: FloatArray, payout: FloatArray, rows: slice, pulled: BoolArray) -> FloatArray:
+    """`log_ret` with the `pulled` columns' log price mean-reverting to its level at row `rows.start - 1`.
+
+    Over `rows` the price deviation D (log price minus its anchor) follows D_t = (1 - PRICE_PULL)
+    D_(t-1) + u_t, u the day's price return, i.e. each log return loses PRICE_PULL x D_(t-1).
+    Causal, so a row's value does not depend on how many rows follow.
+    """
+    if rows.stop <= rows.start or not pulled.any():
+        return log_ret
+    u = log_ret[rows][:, pulled] + np.log1p(-payout[rows][:, pulled])
+    dev = np.asarray(lfilter([1.0], [1.0, -(1.0 - PRICE_PULL)], u, axis=0))
+    out = log_ret.copy()
+    out[rows.start + 1 : rows.stop, pulled] -= PRICE_PULL * dev[:-1]
+    return out
+
+
 def prices(
     log_ret: FloatArray, payout: FloatArray, ref_price: FloatArray, anchor: int
 ) -> tuple[FloatArray, FloatArray]:
@@ -195,3 +214,29 @@ def ohlcv(close: FloatArray, adj: FloatArray, sigma: FloatArray, base_volume: Fl
     surprise = np.minimum(np.abs(close / prev - 1.0) / np.maximum(sigma, 1e-6), 6.0)
     volume = base_volume * np.exp(noise[:, 3] - 0.5) * (0.7 + 0.3 * surprise)
     return Ohlcv(open_, high, low, close, adj, np.rint(volume).astype(np.int64))
+
+
+def unlisted_to_nan(bars: Ohlcv, days: npt.NDArray[np.datetime64], inception: npt.NDArray[np.datetime64]) -> Ohlcv:
+    """Prices before each asset's `inception` become NaN and its volume 0: no history before listing.
+
+    `inception` holds one date per asset (NaT: listed before the grid starts).
+    """
+    before = days.astype("datetime64[D]")[:, None] < inception[None, :]  # NaT compares False: listed throughout
+    if not before.any():
+        return bars
+    nan = {f: np.where(before, np.nan, getattr(bars, f)) for f in ("open", "high", "low", "close", "adj_close")}
+    return Ohlcv(**nan, volume=np.where(before, 0, bars.volume))
+
+
+def prepend_first(bars: Ohlcv, close: FloatArray, adj: FloatArray, base_volume: FloatArray) -> Ohlcv:
+    """Add the origin day's bar (open = high = low = close) in front of bars that start the day after."""
+    vol = np.rint(base_volume).astype(np.int64)
+    flat = np.vstack([close[None, :], bars.close])
+    return Ohlcv(
+        open=np.vstack([close[None, :], bars.open]),
+        high=np.vstack([close[None, :], bars.high]),
+        low=np.vstack([close[None, :], bars.low]),
+        close=flat,
+        adj_close=np.vstack([adj[None, :], bars.adj_close]),
+        volume=np.vstack([vol[None, :], bars.volume]),
+    )

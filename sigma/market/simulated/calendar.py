@@ -3,10 +3,13 @@
 The simulation always runs on a business-day grid (Mon-Fri, no holidays) from `ORIGIN`, so a
 date's values never depend on the requested end date (prefix stability). Episodes are market
 moves pinned to historical peak-to-trough figures (S&P 500 total, a fraction) with their
-realised volatility (annualised); after `FUTURE_START` seeded synthetic crashes follow, drawn
+realised volatility (annualised), and the calm stretches between them pinned to the index's
+closes (vol 0: no volatility floor, the GARCH runs free); after `FUTURE_START` seeded synthetic crashes follow, drawn
 once with a fixed count so they too never depend on the end date. Yield anchors are
 approximate historical 3-month and 10-year Treasury yields in percent points; the simulated
-curve mean-reverts around them.
+curve mean-reverts around them. Between `ANCHOR_DATE` and `PULL_END` the pull is stronger, and
+prices mean-revert to their reference levels, so a window ending in 2025-2027 closes near the
+late-2025 references whatever its end date (the pull is causal: prefix stability holds).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sigma.typing import FloatArray, IntArray
 
 ORIGIN: Final = date(2005, 1, 3)
 ANCHOR_DATE: Final = date(2025, 10, 31)  # the close equals the universe's ref_price on this date
+PULL_END: Final = date(2027, 6, 30)  # from ANCHOR_DATE to here, prices and yields are pulled to their anchors
 FUTURE_START: Final = date(2026, 1, 2)
 N_FUTURE_EPISODES: Final = 40  # enough for a century; drawn whatever the end date
 
@@ -56,6 +60,36 @@ HISTORICAL_EPISODES: Final[tuple[Episode, ...]] = (
     Episode(date(2025, 2, 19), date(2025, 4, 8), -0.19, 0.35),  # tariff shock
     Episode(date(2025, 4, 9), date(2025, 6, 27), 0.24, 0.20),
 )
+
+# The calm stretches between those episodes, pinned to S&P 500 closes at their ends (approximate,
+# from S&P Dow Jones Indices / Yahoo ^GSPC history) so a decade's growth replays history:
+# (first day, last day, index close before the first day, index close on the last day).
+CALM_STRETCHES: Final[tuple[tuple[date, date, float, float], ...]] = (
+    (date(2005, 1, 3), date(2007, 10, 9), 1202.0, 1565.0),
+    (date(2010, 7, 6), date(2011, 7, 22), 1022.0, 1345.0),
+    (date(2011, 10, 4), date(2015, 8, 17), 1099.0, 2102.0),
+    (date(2015, 8, 26), date(2018, 1, 26), 1867.0, 2873.0),
+    (date(2018, 2, 9), date(2018, 9, 20), 2581.0, 2931.0),
+    (date(2019, 4, 24), date(2020, 2, 19), 2934.0, 3386.0),
+    (date(2020, 8, 19), date(2022, 1, 3), 3390.0, 4797.0),
+    (date(2022, 10, 13), date(2025, 2, 18), 3577.0, 6129.0),
+    (date(2025, 6, 30), date(2025, 10, 31), 6173.0, 6840.0),
+)
+INDEX_DIVIDEND_YIELD: Final = 0.018  # the market factor is a total return: price change plus ~1.8 %/yr
+
+
+def calm_episodes() -> tuple[Episode, ...]:
+    """CALM_STRETCHES as episodes pinned to their total return, with no volatility floor (vol 0)."""
+    return tuple(
+        Episode(
+            first,
+            last,
+            end_level / start_level * np.exp(INDEX_DIVIDEND_YIELD * (last - first).days / 365.25) - 1.0,
+            0.0,
+        )
+        for first, last, start_level, end_level in CALM_STRETCHES
+    )
+
 
 # (date, 3-month yield, 10-year yield), percent points; linear in between, flat after the last.
 YIELD_KNOTS: Final[tuple[tuple[date, float, float], ...]] = (

@@ -9,6 +9,7 @@ not depend on how far the grid runs (prefix stability).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Final
 
@@ -25,6 +26,10 @@ GJR: Final = (0.04, 0.10, 0.88)  # GARCH alpha, leverage gamma, beta (persistenc
 P_ENTER_CRISIS, P_LEAVE_CRISIS = 1 / 1000, 1 / 40
 CALM_DRIFT, CRISIS_DRIFT = 0.17, -0.10  # annual log drift of the market by regime
 EPISODE_NOISE: Final = 0.75  # damps the wander of a pinned episode's path around its drift
+VIX_KAPPA, VIX_SD, VIX_BETA = 0.06, 0.04, 5.0  # daily pull (half-life ~11 days), noise sd, -d log VIX / d return
+VIX_PREMIUM: Final = 5.0  # percent points of implied over forecast realised vol
+VIX_STEP: Final = (0.6, 2.0)  # daily ratio bounds: CBOE history 1990-2025, -30 % to +115 % (2018-02-05)
+VIX_BOUNDS: Final = (9.0, 85.0)  # CBOE closes 1990-2025: 9.14 (2017-11-03) to 82.69 (2020-03-16)
 
 # name: (annual vol, annual log drift, exponent on the market vol scaler)
 SECTOR_FACTORS: Final[dict[str, tuple[float, float, float]]] = {
@@ -55,7 +60,8 @@ FACTOR_NAMES: Final[tuple[str, ...]] = ("market", *GICS_SECTORS, *OTHER_FACTORS,
 
 # Yield curve: Nelson-Siegel loadings (decay 2 years) around the historical anchors.
 NS_DECAY: Final = 2.0
-OU_RATES: Final = ((0.045, 0.01, 1.5), (0.03, 0.012, 1.0), (0.02, 0.02, 0.0))  # (daily sd pp, kappa, market beta)
+OU_RATES: Final = ((0.055, 0.01, 1.5), (0.03, 0.012, 1.0), (0.02, 0.02, 0.0))  # (daily sd pp, kappa, market beta)
+RATE_PULL: Final = 0.04  # daily reversion of the deviations from ANCHOR_DATE to PULL_END (half-life ~17 days)
 IG_SPREAD, HY_MULT, SPREAD_KAPPA, SPREAD_MKT, SPREAD_SD = 1.2, 3.3, 0.01, -2.8, 0.02
 
 
@@ -105,9 +111,16 @@ def _garch_regime(
 
 
 def simulate_market(
-    rngs: dict[str, np.random.Generator], ep_id: IntArray, ep_drift: FloatArray, ep_floor: FloatArray
+    rngs: dict[str, np.random.Generator],
+    episodes: tuple[IntArray, FloatArray, FloatArray],
+    vix_anchor: FloatArray,
 ) -> MarketPath:
-    """The market factor: GJR-GARCH(1,1) with t shocks, a calm/crisis regime, and pinned episodes."""
+    """The market factor: GJR-GARCH(1,1) with t shocks, a calm/crisis regime, and pinned episodes.
+
+    `episodes` holds per day the episode index, pinned drift and variance floor; `vix_anchor` a
+    VIX level the VIX is also pulled to (NaN on days without one).
+    """
+    ep_id, ep_drift, ep_floor = episodes
     n = len(ep_id)
     z = np.clip(standard_t(rngs["market"], n), -4.5, 4.5)  # no 10-sigma days on top of a crisis variance
     u = rngs["regime"].random(n)
@@ -115,7 +128,7 @@ def simulate_market(
     forced = np.where(in_ep, (ep_drift < 0).astype(np.int64), -1)
     forced[1:][in_ep[:-1] & ~in_ep[1:]] = 0  # an episode hands over to the calm regime
     var, next_var, crisis = _garch_regime(z, u, ep_floor, forced)
-    noise = np.sqrt(var) * z * np.where(in_ep, EPISODE_NOISE, 1.0)
+    noise = np.sqrt(var) * z * np.where(in_ep & (ep_floor > 0.0), EPISODE_NOISE, 1.0)  # calm stretches wander freely
     drift = np.where(crisis > 0, CRISIS_DRIFT, CALM_DRIFT) / TRADING_DAYS
     ret = np.where(in_ep, ep_drift, drift) + noise
     if in_ep.any():  # pin each episode's total: remove its summed noise in proportion to the day's vol
@@ -126,9 +139,31 @@ def simulate_market(
         ret[in_ep] -= vol / total_vol[k] * total_noise[k]
     calm_var = CALM_VOL**2 / TRADING_DAYS
     scaler = np.clip(np.sqrt(var / calm_var), 0.5, 6.0)
-    vix_noise = lfilter([0.05], [1.0, -0.9], rngs["vix"].standard_normal(n))
-    vix = np.clip(5.0 + 100.0 * np.sqrt(next_var * TRADING_DAYS) * np.exp(vix_noise), 9.0, 85.0)
+    vix = simulate_vix(rngs["vix"].standard_normal(n), ret - drift, next_var, vix_anchor)
     return MarketPath(ret=ret, var=var, crisis=crisis > 0, scaler=scaler, vix=vix)
+
+
+def simulate_vix(eps: FloatArray, surprise: FloatArray, next_var: FloatArray, anchor: FloatArray) -> FloatArray:
+    """The VIX (percent points): a log-OU pulled to a level set by the market's GARCH vol forecast.
+
+    log VIX moves by VIX_KAPPA x (log target - log VIX) - VIX_BETA x the market's surprise return
+    + VIX_SD x noise, each daily step clipped to VIX_STEP and the level to VIX_BOUNDS. The target
+    is VIX_PREMIUM + 100 x the annualised conditional vol (implied vol sits above realised); on
+    days with an `anchor` level, the geometric mean of that and the anchor.
+    """
+    # A scalar loop over dates: the clipped log-OU is path-dependent (~6,000 steps, a few ms).
+    target = np.log(VIX_PREMIUM + 100.0 * np.sqrt(next_var * TRADING_DAYS))
+    target = np.where(np.isnan(anchor), target, 0.5 * (target + np.log(np.where(np.isnan(anchor), 1.0, anchor))))
+    step = VIX_SD * eps - VIX_BETA * surprise
+    lo_step, hi_step = (float(v) for v in np.log(VIX_STEP))
+    lo, hi = (float(v) for v in np.log(VIX_BOUNDS))
+    out = []
+    x = float(target[0])
+    for goal, shock in zip(target.tolist(), step.tolist(), strict=True):  # Python floats: ~1 us a step
+        x = min(max(x + min(max(VIX_KAPPA * (goal - x) + shock, lo_step), hi_step), lo), hi)
+        out.append(x)
+    vix: FloatArray = np.clip(np.exp(np.array(out)), *VIX_BOUNDS)  # exp(log(bound)) may round past the bound
+    return vix
 
 
 def factor_vols(market: MarketPath) -> FloatArray:
@@ -158,9 +193,19 @@ def ns_loadings(tenors: FloatArray) -> FloatArray:
     return np.vstack([np.ones_like(x), slope, slope - np.exp(-x)])
 
 
-def _ou(shocks: FloatArray, kappa: float) -> FloatArray:
-    """AR(1) deviation x_t = (1 - kappa) x_{t-1} + shock_t from x = 0 (causal, via lfilter)."""
-    return np.asarray(lfilter([1.0], [1.0, -(1.0 - kappa)], shocks, axis=0))
+def _ou(shocks: FloatArray, kappa: FloatArray) -> FloatArray:
+    """AR(1) deviation x_t = (1 - kappa_t) x_{t-1} + shock_t from x = 0, causal; `kappa` per day.
+
+    `kappa` is piecewise constant: one lfilter per run, carrying the state across runs.
+    """
+    out = np.empty_like(shocks)
+    last = np.zeros(shocks.shape[1:])
+    cuts = [0, *(np.flatnonzero(np.diff(kappa)) + 1).tolist(), len(kappa)]
+    for lo, hi in itertools.pairwise(cuts):  # a handful of runs
+        phi = 1.0 - float(kappa[lo])
+        out[lo:hi] = lfilter([1.0], [1.0, -phi], shocks[lo:hi], axis=0, zi=phi * last[None, ...])[0]
+        last = out[hi - 1]
+    return out
 
 
 def _smooth_floor(x: FloatArray) -> FloatArray:
@@ -168,9 +213,16 @@ def _smooth_floor(x: FloatArray) -> FloatArray:
 
 
 def simulate_curve(
-    rngs: dict[str, np.random.Generator], market: MarketPath, anchors: tuple[FloatArray, FloatArray], tenors: FloatArray
+    rngs: dict[str, np.random.Generator],
+    market: MarketPath,
+    anchors: tuple[FloatArray, FloatArray],
+    tenors: FloatArray,
+    pull: BoolArray,
 ) -> FloatArray:
-    """Yields in percent points at `tenors` (years), (days, tenors): anchors + mean-reverting NS deviations."""
+    """Yields in percent points at `tenors` (years), (days, tenors): anchors + mean-reverting NS deviations.
+
+    On days flagged in `pull` the deviations revert at RATE_PULL a day instead of their own speed.
+    """
     short, long = anchors
     load = ns_loadings(np.array([0.25, 10.0]))
     slope_gap = load[1, 0] - load[1, 1]
@@ -178,7 +230,9 @@ def simulate_curve(
     anchor_betas = np.column_stack([level, (short - long) / slope_gap, np.zeros_like(short)])
     z = rngs["rates"].standard_normal((len(short), 3)) * market.scaler[:, None] ** 0.3
     mkt = market.ret - CALM_DRIFT / TRADING_DAYS
-    dev = np.column_stack([_ou(sd * z[:, i] + b * mkt, kappa) for i, (sd, kappa, b) in enumerate(OU_RATES)])
+    dev = np.column_stack(
+        [_ou(sd * z[:, i] + b * mkt, np.where(pull, RATE_PULL, kappa)) for i, (sd, kappa, b) in enumerate(OU_RATES)]
+    )
     loads = ns_loadings(tenors)
     anchor_curve = anchor_betas @ loads
     damp = np.clip(anchor_curve / 1.5, 0.1, 1.0)  # deviations shrink near the zero bound
@@ -191,6 +245,6 @@ def simulate_spreads(rngs: dict[str, np.random.Generator], market: MarketPath) -
     mkt = market.ret - CALM_DRIFT / TRADING_DAYS
     stress = np.sqrt(market.scaler)  # spreads react more to the same fall in a crisis
     shocks = SPREAD_SD * market.scaler * rngs["credit"].standard_normal(n) + SPREAD_MKT * stress * mkt
-    ig = IG_SPREAD + _ou(shocks, SPREAD_KAPPA)
+    ig = IG_SPREAD + _ou(shocks, np.full(n, SPREAD_KAPPA))
     ig = 0.3 + _smooth_floor(ig - 0.3)
     return ig, HY_MULT * ig

@@ -5,8 +5,11 @@ volatility, Student-t shocks (nu = 5), a calm/crisis regime switch and crash epi
 historical peak-to-trough figures (sigma.market.simulated.calendar); sector and style factors;
 commodity, crypto and international factors; a Nelson-Siegel yield curve mean-reverting around
 historical anchors, driving bond ETFs through duration and carry, with credit spreads that
-widen when stocks fall; a VIX that tracks the market's conditional vol; fat-tailed
-idiosyncratic noise; ETFs as baskets of their exposures; dividends; OHLC and volume.
+widen when stocks fall; a VIX as a log-OU around the market's conditional vol, rising when it
+falls; fat-tailed idiosyncratic noise; ETFs as baskets of their exposures (AOR blends equity and
+AGG); dividends; OHLC and volume. The market replays the S&P 500's history up to the anchor
+date, then prices revert to their late-2025 references until `PULL_END`; no symbol has prices
+before its inception date (NaN in `close`, no rows in `bars`).
 
 Conventions: business days (Mon-Fri); `close` of `SimulatedMarket` is the wide frame of
 adjusted closes (total return), yields and the VIX as levels in percent points (^TNX 4.25 =
@@ -45,6 +48,7 @@ TURNOVER = {
     "reit_etf": 0.01,
     "index": 0.0,
 }  # daily traded value / market cap
+IDIO_POWER = 0.25  # idiosyncratic vol scales with (market vol / calm vol) ** IDIO_POWER
 RATE_VOL, YIELD_BAR_VOL, VIX_BAR_VOL = 0.06, 0.015, 0.06  # daily: pp of the 10y; relative ranges of levels
 
 
@@ -85,7 +89,9 @@ class SimulatedMarket:
         frame = {"symbol": np.repeat(np.array(names, dtype=object), len(dates)), "date": np.tile(dates, len(names))}
         for name in PRICE_FIELDS:
             frame[name] = getattr(b, name)[lo:hi, cols].T.ravel()
-        return pd.DataFrame(frame, columns=list(BAR_COLUMNS))
+        listed = ~np.isnan(frame["close"])  # no rows before a symbol's inception
+        out = pd.DataFrame(frame, columns=list(BAR_COLUMNS))
+        return out if listed.all() else out.loc[listed].reset_index(drop=True)
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
@@ -145,7 +151,8 @@ class _Paths:
     """Everything on the full grid from ORIGIN: dates, market, factor returns, curve, spreads."""
 
     days: npt.NDArray[np.datetime64]
-    anchor: int
+    anchor: int  # row of ANCHOR_DATE
+    pull_stop: int  # first row after PULL_END: prices revert to their anchor on rows (anchor, pull_stop)
     market: factors.MarketPath
     factors: FloatArray  # (days, FACTOR_NAMES) log returns; rates = daily change of ^TNX in pp
     curve: FloatArray  # yields at YIELD_TENORS then at each bond's tenor
@@ -153,17 +160,19 @@ class _Paths:
     hy: FloatArray
 
 
-def _paths(seed: int, end: date, bond_tenors: list[float]) -> _Paths:
+def _paths(seed: int, end: date, bond_tenors: list[float], vix_ref: float) -> _Paths:
     rngs = _streams(seed)
-    episodes = calendar.HISTORICAL_EPISODES + calendar.future_episodes(rngs["future"])
+    episodes = calendar.HISTORICAL_EPISODES + calendar.calm_episodes() + calendar.future_episodes(rngs["future"])
     days = _business_days(calendar.ORIGIN, calendar.horizon(end, episodes))
-    market = factors.simulate_market(rngs, *calendar.episode_arrays(days, episodes))
+    anchor = int(np.searchsorted(days, np.datetime64(calendar.ANCHOR_DATE, "D"), side="right")) - 1
+    pull_stop = int(np.searchsorted(days, np.datetime64(calendar.PULL_END, "D"), side="right"))
+    pull = (np.arange(len(days)) > anchor) & (np.arange(len(days)) < pull_stop)
+    market = factors.simulate_market(rngs, calendar.episode_arrays(days, episodes), np.where(pull, vix_ref, np.nan))
     tenors = np.array([*YIELD_TENORS.values(), *bond_tenors])
-    curve = factors.simulate_curve(rngs, market, calendar.yield_anchors(days), tenors)
+    curve = factors.simulate_curve(rngs, market, calendar.yield_anchors(days), tenors, pull)
     tnx = curve[:, list(YIELD_TENORS).index("^TNX")]
     returns = np.column_stack([factors.simulate_factors(rngs, market), np.diff(tnx, prepend=tnx[0])])
-    anchor = int(np.searchsorted(days, np.datetime64(calendar.ANCHOR_DATE, "D"), side="right")) - 1
-    return _Paths(days, anchor, market, returns, curve, *factors.simulate_spreads(rngs, market))
+    return _Paths(days, anchor, pull_stop, market, returns, curve, *factors.simulate_spreads(rngs, market))
 
 
 def _window(days: npt.NDArray[np.datetime64], end: date, years: int) -> slice:
@@ -181,17 +190,19 @@ def _simulate(seed: int, end: date, window_years: int) -> tuple[npt.NDArray[np.d
     uni = load_universe()
     is_bond = uni["symbol"].isin(list(assets.BONDS)).to_numpy()
     specs = [assets.BONDS[s] for s in uni["symbol"][is_bond]]
-    p = _paths(seed, end, [s.tenor for s in specs])
+    vix_ref = float(uni.loc[uni["symbol"] == VIX_SYMBOL, "ref_price"].iloc[0])
+    p = _paths(seed, end, [s.tenor for s in specs], vix_ref)
     win = _window(p.days, end, window_years)
     rows = slice(max(min(win.start, p.anchor) - 1, 0), max(win.stop, p.anchor + 1))
     b = assets.loadings(uni)
-    scaler = p.market.scaler[rows, None]
-    idio_sd = uni["idio_vol"].fillna(0.0).to_numpy() / np.sqrt(TRADING_DAYS) * scaler**0.4
-    log_ret = p.factors[rows] @ b.T + idio_sd * _yearly_draws(seed, IDIO_CODE, p.days, rows, _idio_draw(len(uni)))
-    bond_ret, bond_yield = assets.bond_returns(p.curve[:, len(YIELD_TENORS) :], p.ig, p.hy, specs)
-    log_ret[:, is_bond] += np.log1p(bond_ret[rows])
-    ref = uni["ref_price"].fillna(1.0).to_numpy()
-    close, adj = assets.prices(log_ret, _payout(p.days, uni, is_bond, bond_yield, rows), ref, p.anchor - rows.start)
+    idio_sd = uni["idio_vol"].fillna(0.0).to_numpy() / np.sqrt(TRADING_DAYS) * p.market.scaler[rows, None] ** IDIO_POWER
+    log_ret, bond_yield = _log_returns(seed, p, uni, b, idio_sd, rows, specs)
+    payout = _payout(p.days, uni, is_bond, bond_yield, rows)
+    pulled = uni["asset_class"].ne("index").to_numpy() & ~is_bond
+    after = slice(p.anchor + 1 - rows.start, max(min(p.pull_stop, rows.stop) - rows.start, p.anchor + 1 - rows.start))
+    log_ret = assets.anchor_pull(log_ret, payout, after, pulled)
+    ref = uni["ref_price"].where(uni["asset_class"] != "index", 1.0).to_numpy()
+    close, adj = assets.prices(log_ret, payout, ref, p.anchor - rows.start)
     sigma = _asset_sigma(b, factors.factor_vols(p.market)[rows], idio_sd, RATE_VOL * p.market.scaler[rows] ** 0.3)
     sigma[:, is_bond] += np.array([s.duration * s.rate_weight for s in specs]) * RATE_VOL / 100.0
     _set_levels(uni, close, adj, sigma, p, rows)
@@ -201,7 +212,29 @@ def _simulate(seed: int, end: date, window_years: int) -> tuple[npt.NDArray[np.d
         seed, OHLCV_CODE, p.days, rows, lambda rng, size: rng.random((size, 4, len(uni)), dtype=np.float32)
     )
     cut = slice(win.start - rows.start, win.stop - rows.start)
-    return p.days[win], _window_bars(cut, close, adj, sigma, base_volume, noise), uni
+    bars = _window_bars(cut, close, adj, sigma, base_volume, noise)
+    return p.days[win], assets.unlisted_to_nan(bars, p.days[win], uni["inception"].to_numpy(dtype="datetime64[D]")), uni
+
+
+def _log_returns(
+    seed: int,
+    p: _Paths,
+    uni: pd.DataFrame,
+    b: FloatArray,
+    idio_sd: FloatArray,
+    rows: slice,
+    specs: list[assets.BondSpec],
+) -> tuple[FloatArray, FloatArray]:
+    """Daily log total returns over `rows`, (rows, assets), and the bond funds' running yields on the full grid."""
+    log_ret = p.factors[rows] @ b.T + idio_sd * _yearly_draws(seed, IDIO_CODE, p.days, rows, _idio_draw(len(uni)))
+    bond_ret, bond_yield = assets.bond_returns(p.curve[:, len(YIELD_TENORS) :], p.ig, p.hy, specs)
+    bond_log = np.log1p(bond_ret[rows])
+    symbols = uni["symbol"].tolist()
+    bond_symbols = [s for s in symbols if s in assets.BONDS]
+    log_ret[:, [symbols.index(s) for s in bond_symbols]] += bond_log
+    for fund, (bond, weight) in assets.BLENDS.items():  # one multi-asset fund
+        log_ret[:, symbols.index(fund)] += weight * bond_log[:, bond_symbols.index(bond)]
+    return log_ret, bond_yield
 
 
 def _payout(
@@ -223,7 +256,7 @@ def _window_bars(
     pad = slice(cut.start - 1 if cut.start > 0 else 0, cut.stop)
     bars = assets.ohlcv(close[pad], adj[pad], sigma[pad], base_volume, noise[pad])
     if cut.start == 0:  # the window opens on the origin date: no previous close, the day opens flat
-        bars = _prepend_first(bars, close[0], adj[0], base_volume)
+        bars = assets.prepend_first(bars, close[0], adj[0], base_volume)
     return bars
 
 
@@ -237,20 +270,6 @@ def _set_levels(
         j = symbols.index(symbol)
         close[:, j] = adj[:, j] = level
         sigma[:, j] = VIX_BAR_VOL if symbol == VIX_SYMBOL else YIELD_BAR_VOL
-
-
-def _prepend_first(bars: assets.Ohlcv, close: FloatArray, adj: FloatArray, base_volume: FloatArray) -> assets.Ohlcv:
-    """Add the origin day's bar (open = high = low = close) in front of bars that start the day after."""
-    vol = np.rint(base_volume).astype(np.int64)
-    flat = np.vstack([close[None, :], bars.close])
-    return assets.Ohlcv(
-        open=np.vstack([close[None, :], bars.open]),
-        high=np.vstack([close[None, :], bars.high]),
-        low=np.vstack([close[None, :], bars.low]),
-        close=flat,
-        adj_close=np.vstack([adj[None, :], bars.adj_close]),
-        volume=np.vstack([vol[None, :], bars.volume]),
-    )
 
 
 def simulated_market(*, end: date, years: int = 10, seed: int = 1) -> SimulatedMarket:

@@ -2,13 +2,13 @@
 
 Snapshots depend on positions and cash flows: a write that changes the book from date d
 deletes the portfolio's snapshots from d on (`invalidate_snapshots`). `backfill` computes the
-grid with the pure `snapshots.unsaved` and writes only the days that have no stored portfolio
-snapshot, so a second run writes nothing. Page reads never call it:
-they merge the unsaved days in memory (`sql.view.load_view`). Position rows are valued and
-written a chunk of positions at a time in key order (memory bounded whatever the book's size),
-with a larger SQLite page cache for the write (`db.upsert.bulk_cache`), through COPY on PostgreSQL.
-The write deletes those days' rows first and then plainly inserts (`db.upsert.insert_frame`): no
-ON CONFLICT per row; a portfolio row lock serialises two backfills of one book on PostgreSQL.
+grid with the pure `snapshots.unsaved` (a chunk of positions at a time: memory bounded whatever
+the book's size) and writes only the days that have no stored portfolio snapshot, so a second
+run writes nothing. Page reads never call it: they merge the unsaved days in memory
+(`sql.view.load_view`). One row per day is stored, never one per position and day (position
+history is derived from prices: `snapshots.positions_on`). The write deletes those days' rows
+first and then plainly inserts (`db.upsert.insert_frame`, COPY on PostgreSQL): no ON CONFLICT
+per row; a portfolio row lock serialises two backfills of one book on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -21,20 +21,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.db import session_scope, with_lock_retry
-from sigma.db.models import Portfolio, PortfolioSnapshot, PositionSnapshot
-from sigma.db.upsert import bulk_cache, insert_frame
+from sigma.db.models import Portfolio, PortfolioSnapshot
+from sigma.db.upsert import insert_frame
 from sigma.errors import InsufficientHistory
 from sigma.market.service import MarketService
 from sigma.portfolio.history import NAV_COLUMNS
 from sigma.portfolio.inputs import PriceInputs
 from sigma.portfolio.model import BackfillResult
-from sigma.portfolio.snapshots import (
-    SNAPSHOT_COLUMNS,
-    VOL_LEAD_CALENDAR_DAYS,
-    WINDOW_COLUMNS,
-    UnsavedPositions,
-    unsaved,
-)
+from sigma.portfolio.snapshots import SNAPSHOT_COLUMNS, VOL_LEAD_CALENDAR_DAYS, unsaved
 from sigma.portfolio.sql.prices import load_prices
 from sigma.portfolio.sql.records import load_record
 from sigma.portfolio.valuation import symbols_to_price
@@ -50,25 +44,12 @@ def load_snapshots(session: Session, pid: int) -> pd.DataFrame:
     return frame.astype({c: "float64" for c in (*NAV_COLUMNS, "flows")})
 
 
-def load_window(session: Session, pid: int, first: date | None) -> pd.DataFrame:
-    """Position snapshots (position_id, date, unrealized_pnl) from `first` on (empty when None)."""
-    if first is None:
-        return pd.DataFrame(columns=list(WINDOW_COLUMNS))
-    stmt = select(PositionSnapshot.position_id, PositionSnapshot.date, PositionSnapshot.unrealized_pnl).where(
-        PositionSnapshot.portfolio_id == pid, PositionSnapshot.date >= first
-    )
-    return pd.DataFrame(session.execute(stmt).all(), columns=list(WINDOW_COLUMNS)).astype({"unrealized_pnl": "float64"})
-
-
 def invalidate_snapshots(session: Session, pid: int, days: Iterable[date | None]) -> None:
     """Delete the portfolio's snapshots from the earliest of `days` on (the backfill refills them)."""
     known = [d for d in days if d is not None]
     if not known:
         return
     first = min(known)
-    session.execute(
-        delete(PositionSnapshot).where(PositionSnapshot.portfolio_id == pid, PositionSnapshot.date >= first)
-    )
     session.execute(
         delete(PortfolioSnapshot).where(PortfolioSnapshot.portfolio_id == pid, PortfolioSnapshot.date >= first)
     )
@@ -81,24 +62,19 @@ def _clear(session: Session, pid: int, days: Sequence[date]) -> None:
     session.execute(select(Portfolio.id).where(Portfolio.id == pid).with_for_update(key_share=True))
     for start in range(0, len(days), _DAYS_PER_DELETE):
         batch = list(days[start : start + _DAYS_PER_DELETE])
-        for model in (PositionSnapshot, PortfolioSnapshot):
-            session.execute(delete(model).where(model.portfolio_id == pid, model.date.in_(batch)))
+        stale = PortfolioSnapshot.portfolio_id == pid, PortfolioSnapshot.date.in_(batch)
+        session.execute(delete(PortfolioSnapshot).where(*stale))
 
 
-def _write(sessions: sessionmaker[Session], pid: int, days: pd.DataFrame, positions: UnsavedPositions) -> int:
-    """Write the days and their position rows in one transaction, a chunk of positions at a time."""
+def _write(sessions: sessionmaker[Session], pid: int, days: pd.DataFrame) -> None:
+    """Write the days in one transaction."""
 
-    def work() -> int:
-        written = 0
+    def work() -> None:
         with session_scope(sessions) as session:
-            _clear(session, pid, positions.days)
+            _clear(session, pid, list(days["date"]))
             insert_frame(session, "portfolio_snapshots", days.assign(portfolio_id=pid))
-            with bulk_cache(session):
-                for rows in positions.chunks():  # bounded memory: one chunk of positions in flight
-                    written += insert_frame(session, "position_snapshots", rows.assign(portfolio_id=pid))
-        return written
 
-    return with_lock_retry(work)
+    with_lock_retry(work)
 
 
 def backfill(
@@ -109,15 +85,15 @@ def backfill(
         record, have = load_record(session, pid)
     positions = record.positions
     if positions.empty:
-        return BackfillResult(pid, 0, 0, "no positions yet")
+        return BackfillResult(pid, 0, "no positions yet")
     if prices is None:
         start = min(positions["entry_date"]) - timedelta(days=VOL_LEAD_CALENDAR_DAYS)
         prices = load_prices(market, symbols_to_price(positions), start)
     _as_of, source = market.store.as_of()
     try:
-        days, rows = unsaved(record, prices, have, source or "simulated")
+        days = unsaved(record, prices, have, source or "simulated")
     except InsufficientHistory as exc:
-        return BackfillResult(pid, 0, 0, str(exc))
-    if days.empty:
-        return BackfillResult(pid, 0, 0)
-    return BackfillResult(pid, len(days), _write(sessions, pid, days, rows))
+        return BackfillResult(pid, 0, str(exc))
+    if not days.empty:
+        _write(sessions, pid, days)
+    return BackfillResult(pid, len(days))

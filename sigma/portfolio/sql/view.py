@@ -1,11 +1,13 @@
 """Loading what the Portfolio view needs, in a number of SQL statements that does not grow with the portfolio.
 
 Statements on the warm path: the portfolio (1), positions with their targets (1), their tags (1),
-the last price dates (1), the close frame (1, plus the store's version probe), the profiles (1),
-the portfolio snapshots (1), the position snapshots of the attribution window (1), the market
-status (1). When the stored snapshots stop before the latest price date, the cash flows (1) are
-read too and the days not stored yet are computed in memory (`snapshots.unsaved`): a read
-writes nothing; the jobs process stores them (`sql.snapshots.backfill`).
+the cash flows (1: the income view, the money-weighted return and the unsaved days), the last
+price dates (1), the close frame (1, plus the store's version probe), the profiles (1), the
+portfolio snapshots (1), the market status (1). The attribution window's positions are valued on
+its first and last day from those prices (`snapshots.window_rows`). When the stored snapshots
+stop before the latest price date, the days not stored yet are computed in memory
+(`snapshots.unsaved`): a read writes nothing; the jobs process stores them
+(`sql.snapshots.backfill`).
 """
 
 from __future__ import annotations
@@ -18,24 +20,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.auth.model import AuthUser
 from sigma.db.models import Position, PositionTag, Tag, TargetPrice
-from sigma.errors import InsufficientHistory
+from sigma.errors import InsufficientHistory, UnknownSymbol
 from sigma.market.service import MarketService, MarketStatus
 from sigma.portfolio.exposure import with_classes
 from sigma.portfolio.inputs import BookRecord, PriceInputs, ViewData
-from sigma.portfolio.model import PortfolioInfo
 from sigma.portfolio.snapshots import (
     VOL_LEAD_CALENDAR_DAYS,
-    UnsavedPositions,
     behind,
     unsaved,
-    window_start,
-    window_with_unsaved,
+    window_rows,
     with_unsaved,
 )
 from sigma.portfolio.sql.owned import info, owned_portfolio
 from sigma.portfolio.sql.prices import load_prices
 from sigma.portfolio.sql.records import POSITION_FIELDS, load_flows, typed_positions
-from sigma.portfolio.sql.snapshots import load_snapshots, load_window
+from sigma.portfolio.sql.snapshots import load_snapshots
 from sigma.portfolio.valuation import symbols_to_price
 
 PRICE_HISTORY_CALENDAR_DAYS = 500  # prices for one-year vol medians, betas and the activity feed
@@ -78,35 +77,22 @@ def load_view(
         portfolio = info(owned_portfolio(session, user, pid))
         positions = _positions(session, pid)
         snapshots = load_snapshots(session, pid)
+        flows = load_flows(session, pid)
     status = market.status()
     if positions.empty:
-        return ViewData(portfolio, positions, None, snapshots, pd.DataFrame(), status, ())
+        return ViewData(portfolio, positions, None, snapshots, pd.DataFrame(), status, (), flows)
     prices = _prices(market, positions, portfolio.benchmark, status)
     notes: tuple[str, ...] = ()
-    extra: pd.DataFrame | UnsavedPositions = pd.DataFrame(columns=["date"])
     if behind(snapshots, positions, prices):
         try:
-            snapshots, extra = _with_unsaved(sessions, portfolio, positions, snapshots, prices, status)
+            record = BookRecord(positions[list(POSITION_FIELDS)], portfolio.cash, flows)
+            days = unsaved(record, prices, set(snapshots["date"]), str(status.source or "simulated"))
+            snapshots = with_unsaved(snapshots, days)
         except InsufficientHistory as exc:
             notes = (f"Snapshots could not be computed: {exc}",)
-    first = window_start(snapshots, attribution_days)
-    with sessions() as session:
-        window = load_window(session, pid, first)
-    window = window_with_unsaved(window, extra, first)
-    return ViewData(portfolio, with_classes(positions, prices.profiles), prices, snapshots, window, status, notes)
-
-
-def _with_unsaved(
-    sessions: sessionmaker[Session],
-    portfolio: PortfolioInfo,
-    positions: pd.DataFrame,
-    snapshots: pd.DataFrame,
-    prices: PriceInputs,
-    status: MarketStatus,
-) -> tuple[pd.DataFrame, UnsavedPositions]:
-    """(stored + unsaved daily snapshots, unsaved position snapshots)."""
-    with sessions() as session:
-        flows = load_flows(session, portfolio.id)
-    record = BookRecord(positions[list(POSITION_FIELDS)], portfolio.cash, flows)
-    days, rows = unsaved(record, prices, set(snapshots["date"]), str(status.source or "simulated"))
-    return with_unsaved(snapshots, days), rows
+    try:
+        window = window_rows(positions[list(POSITION_FIELDS)], prices, snapshots, attribution_days)
+    except (InsufficientHistory, UnknownSymbol) as exc:
+        window, notes = pd.DataFrame(), (*notes, f"P&L attribution is not available: {exc}")
+    book = with_classes(positions, prices.profiles)
+    return ViewData(portfolio, book, prices, snapshots, window, status, notes, flows)

@@ -1,7 +1,8 @@
 """Assemble the `PortfolioView` from the loaded data (no I/O here).
 
-KPIs are always those of the whole book; with a tag, holdings, exposures, options, attribution
-and activity cover only the positions carrying that tag (the notes say so).
+KPIs, period returns, allocation and income are always those of the whole book; with a tag,
+holdings, exposures, options, attribution and activity cover only the positions carrying that
+tag (the notes say so), and the holdings have no "Cash" line.
 """
 
 from __future__ import annotations
@@ -13,13 +14,19 @@ import numpy as np
 import pandas as pd
 
 from sigma.config import Settings
-from sigma.portfolio.inputs import ViewData
+from sigma.portfolio.allocation import allocation
+from sigma.portfolio.income import income
+from sigma.portfolio.inputs import PriceInputs, ViewData
 from sigma.portfolio.model import PortfolioView
-from sigma.portfolio.valuation import Valuation
+from sigma.portfolio.returns import period_returns
+from sigma.portfolio.valuation import OPTION_TYPES, Valuation
 from sigma.portfolio.view import columns as cols
 from sigma.portfolio.view import tables as calc
 from sigma.portfolio.view.book import latest_valuation
 from sigma.portfolio.view.kpis import empty_kpis, kpis
+
+NO_FLOWS = "Cash flows were not loaded with the view: income is projected from holdings × dividend yield."
+WHOLE_BOOK = "Period returns, allocation and income are for the whole book."
 
 
 def _empty(data: ViewData, today: date) -> PortfolioView:
@@ -53,12 +60,41 @@ def _subset(val: Valuation, positions: pd.DataFrame, mask: np.ndarray) -> tuple[
     return replace(val, positions=val.positions[mask]), positions[mask].reset_index(drop=True)
 
 
+def _performance(view: PortfolioView, data: ViewData, val: Valuation, prices: PriceInputs) -> PortfolioView:
+    """The view with the whole book's period returns, allocation, income and holdings with cash."""
+    benchmark = data.info.benchmark
+    bench = prices.close[benchmark] if benchmark in prices.close.columns else pd.Series(dtype=float)
+    open_ = val.positions["open"].to_numpy(bool)
+    book, frame = data.positions[open_], val.positions[open_]
+    held = pd.DataFrame(
+        {
+            "symbol": book["priced"].to_numpy(),
+            "is_option": book["position_type"].isin(OPTION_TYPES).to_numpy(),
+            "market_value": frame["market_value"].to_numpy(float),
+            "cost_basis": frame["cost_basis"].to_numpy(float),
+        }
+    )
+    with_cash = calc.with_cash(view.holdings, val.cash, val.nav) if view.tag is None else view.holdings
+    inc = income(data.flows, held, prices.dividend_yields, val.as_of)
+    if data.flows is None:
+        inc = replace(inc, notes=[NO_FLOWS])
+    notes = [*view.notes, WHOLE_BOOK] if view.tag is not None else view.notes
+    return replace(
+        view,
+        returns=period_returns(data.snapshots, bench),
+        holdings_with_cash=with_cash,
+        allocation=allocation(book, frame["exposure"].to_numpy(float), val.cash, val.nav),
+        income=inc,
+        notes=notes,
+    )
+
+
 def build_view(data: ViewData, settings: Settings, today: date, tag: str | None) -> PortfolioView:
     """The Portfolio page's view of the loaded book."""
     val = latest_valuation(data)
     if val is None or data.prices is None:
         return _empty(data, today)
-    prices, positions, as_of = data.prices, data.positions, val.as_of
+    prices, positions, as_of, whole = data.prices, data.positions, val.as_of, val
     notes = _status_notes(data)
     headline = kpis(val, positions, prices, data.snapshots, data.info.benchmark, settings.health)
     notes += [r for r in (headline.beta_reason, headline.health_reason) if r]
@@ -73,7 +109,7 @@ def build_view(data: ViewData, settings: Settings, today: date, tag: str | None)
     snaps = data.snapshots
     before = snaps[snaps["date"] <= first] if first is not None else snaps.iloc[:0]
     nav_start = float(before["nav"].iloc[-1]) if len(before) else float("nan")
-    return PortfolioView(
+    view = PortfolioView(
         info=data.info,
         as_of=as_of,
         source=str(data.status.source or ""),
@@ -88,3 +124,4 @@ def build_view(data: ViewData, settings: Settings, today: date, tag: str | None)
         notes=notes,
         tag=tag,
     )
+    return _performance(view, data, whole, prices)

@@ -12,6 +12,8 @@ HOLDING_COLUMNS = (
     "cost_basis",
     "pnl",
     "pnl_pct",
+    "realized_pnl",
+    "day_pnl",
     "weight",
     "day_change_pct",
     "spark",
@@ -59,4 +61,5 @@ OPTION_COLUMNS = (
     "expired",
 )
 ATTRIBUTION_COLUMNS = ("symbol", "pnl", "contribution_pct")
+CASH_SYMBOL = "Cash"
 CASH_FLOW_COLUMNS = ("id", "date", "kind", "amount", "note")

@@ -5,9 +5,11 @@ forward-filled, the previous price is the previous price date's); cash is the sn
 that date. Day P&L comes from the last two snapshots (NaN % without a previous NAV). Portfolio
 returns are the time-weighted daily returns of the snapshots (`history.equity_curve`); beta is
 the 252-day OLS slope on the benchmark's returns (`risk.beta.market_beta`, ≥ 60 pairs);
-volatility the annualized std (ddof=1) of the last 252 returns (≥ 20). Health uses the HHI of
-open exposures and the diversification ratio of exposure weights by priced symbol with their
-252-day return covariance (pairs ≥ 60). Expected return = Σ exposure × (target EOY / spot − 1) /
+volatility the annualized std (ddof=1) of the last 252 returns (≥ 20). Health (`health_inputs`)
+scores beta and volatility against the book's own benchmark (the book's and the benchmark's vol
+on their last 252 common dates, ≥ 20), weights wᵢ = net delta-adjusted exposure of priced symbol
+i / NAV (HHI = Σ wᵢ², largest = max |wᵢ|, the diversification ratio of wᵢ with their 252-day
+return covariance, pairs ≥ 60) and leverage = gross / NAV. Expected return = Σ exposure × (target EOY / spot − 1) /
 NAV over open positions with a target (exposure is delta-adjusted, so shorts gain when the
 target is below the spot).
 """
@@ -22,21 +24,23 @@ import pandas as pd
 from sigma.config import HealthThresholds
 from sigma.conventions import TRADING_DAYS
 from sigma.errors import InsufficientHistory
-from sigma.portfolio.health import HealthScore, health_score
+from sigma.portfolio.health import HealthInputs, HealthScore, diversified_funds, health_score, nav_concentration
 from sigma.portfolio.history import equity_curve
 from sigma.portfolio.inputs import PriceInputs
 from sigma.portfolio.model import Kpis
-from sigma.portfolio.option_vol import trailing_vol
+from sigma.portfolio.option_vol import surface_levels, trailing_vol
 from sigma.portfolio.valuation import MarketInputs, Valuation, value_book
 from sigma.risk.beta import MARKET_MIN_OBS, MARKET_WINDOW, market_beta
-from sigma.risk.concentration import concentration, diversification_of_returns
+from sigma.risk.concentration import diversification_of_returns
 
 MIN_VOL_OBS = 20
 
 
 def value_at_latest(positions: pd.DataFrame, prices: PriceInputs, cash: float) -> Valuation:
-    """Value the book at the last date of the close frame."""
+    """Value the book at the last date of the close frame (options off the vol surface, `option_vol`)."""
     close = prices.close.ffill()
+    underlyings = set(positions.get("underlying", pd.Series(dtype=object)).dropna()) & set(close.columns)
+    atm_short, atm_long = surface_levels(close, underlyings, prices.surface).latest()
     prev = close.iloc[-2] if len(close) > 1 else close.iloc[-1]
     market = MarketInputs(
         prices=close.iloc[-1],
@@ -44,6 +48,9 @@ def value_at_latest(positions: pd.DataFrame, prices: PriceInputs, cash: float) -
         as_of=close.index[-1].date(),
         rate=prices.latest_rate(),
         vols=trailing_vol(close),
+        atm_short=atm_short,
+        atm_long=atm_long,
+        surface=prices.surface,
         dividend_yields=prices.dividend_yields,
         prev_date=close.index[-2].date() if len(close) > 1 else None,
     )
@@ -68,16 +75,51 @@ def beta_of(returns: pd.Series, benchmark: pd.Series) -> tuple[float | None, str
     return float(value), None
 
 
-def _diversification(val: Valuation, positions: pd.DataFrame, prices: PriceInputs) -> float:
-    """Diversification ratio of exposure weights by priced symbol (NaN when not computable)."""
+def symbol_exposure(val: Valuation, positions: pd.DataFrame) -> pd.Series:
+    """Net delta-adjusted exposure of the open positions by priced symbol (zeros dropped)."""
     open_ = val.positions["open"].to_numpy(bool)
     exposure = pd.Series(val.positions["exposure"].to_numpy(float)[open_], index=positions["priced"][open_])
-    weights = exposure.groupby(level=0).sum() / val.nav if val.nav > 0 else pd.Series(dtype=float)
-    weights = weights[weights != 0]
+    by_symbol = exposure.groupby(level=0).sum()
+    return by_symbol[by_symbol != 0]
+
+
+def _diversification(weights: pd.Series, prices: PriceInputs) -> float:
+    """Diversification ratio of the symbol weights with their 252-day returns (NaN when not computable)."""
     if weights.empty:
         return math.nan
     returns = prices.close[list(weights.index)].pct_change().iloc[-MARKET_WINDOW:]
     return diversification_of_returns(weights, returns, MARKET_MIN_OBS).ratio
+
+
+def paired_vols(returns: pd.Series, benchmark: pd.Series) -> tuple[float, float]:
+    """Annualized vol (ddof=1) of the book and of the benchmark on their last 252 common dates (NaN < 20)."""
+    bench = benchmark.pct_change(fill_method=None)
+    paired = pd.concat([returns, bench], axis=1, join="inner").dropna().iloc[-MARKET_WINDOW:]
+    if len(paired) < MIN_VOL_OBS:
+        return math.nan, math.nan
+    vols = paired.std(ddof=1).to_numpy(float) * math.sqrt(TRADING_DAYS)
+    return float(vols[0]), float(vols[1])
+
+
+def health_inputs(
+    val: Valuation, positions: pd.DataFrame, prices: PriceInputs, returns: pd.Series, beta: float | None, benchmark: str
+) -> HealthInputs:
+    """The inputs of the health score: beta and vol against `benchmark`, NAV weights, DR and leverage."""
+    bench = prices.close[benchmark] if benchmark in prices.close.columns else pd.Series(dtype=float)
+    vol, bench_vol = paired_vols(returns, bench)
+    exposure = symbol_exposure(val, positions)
+    conc = nav_concentration(exposure, val.nav, diversified_funds(prices.profiles))
+    return HealthInputs(
+        beta=math.nan if beta is None else beta,
+        volatility=vol,
+        benchmark_volatility=bench_vol,
+        hhi=conc.hhi,
+        largest_weight=conc.largest_weight,
+        diversification=_diversification(exposure / val.nav if val.nav > 0 else exposure.iloc[:0], prices),
+        leverage=val.gross / val.nav if val.nav > 0 else math.nan,
+        benchmark=benchmark,
+        largest_symbol=conc.largest_symbol,
+    )
 
 
 def health_of(
@@ -86,16 +128,12 @@ def health_of(
     prices: PriceInputs,
     returns: pd.Series,
     beta: float | None,
+    benchmark: str,
     thresholds: HealthThresholds,
 ) -> tuple[HealthScore | None, str | None]:
-    """Health score from beta, volatility, HHI and diversification, or None with the reason."""
-    recent = returns.iloc[-MARKET_WINDOW:].dropna()
-    vol = float(recent.std(ddof=1) * math.sqrt(TRADING_DAYS)) if len(recent) >= MIN_VOL_OBS else math.nan
-    exposures = val.positions["exposure"][val.positions["open"]]
-    hhi = concentration(exposures).hhi if float(np.abs(exposures).sum()) > 0 else math.nan
-    dr = _diversification(val, positions, prices)
+    """Health score of the book against its benchmark, or None with the reason."""
     try:
-        return health_score(math.nan if beta is None else beta, vol, hhi, dr, thresholds), None
+        return health_score(health_inputs(val, positions, prices, returns, beta, benchmark), thresholds), None
     except InsufficientHistory as exc:
         return None, str(exc)
 
@@ -126,7 +164,7 @@ def kpis(
     returns = book_returns(snapshots)
     bench = prices.close[benchmark] if benchmark in prices.close.columns else pd.Series(dtype=float)
     beta, beta_reason = beta_of(returns, bench) if len(bench) else (None, f"No prices for the benchmark {benchmark}.")
-    health, health_reason = health_of(val, positions, prices, returns, beta, thresholds)
+    health, health_reason = health_of(val, positions, prices, returns, beta, benchmark, thresholds)
     same_day = len(snapshots) and snapshots["date"].iloc[-1] == val.as_of
     day_pnl = float(snapshots["day_pnl"].iloc[-1]) if same_day else val.day_pnl
     prev_nav = float(snapshots["nav"].iloc[-2]) if same_day and len(snapshots) > 1 else math.nan

@@ -9,6 +9,14 @@ end − unrealized at the start of the window + realized P&L booked in the windo
 symbol, `contribution_pct` = P&L / NAV at the start of the window; the five largest
 contributors and detractors. The equity curve is the snapshots' time-weighted return with the
 benchmark rebased to the first snapshot day.
+
+Holdings also carry `cost_basis` (sign × qty × multiplier × entry price), `day_pnl` in dollars
+(sign × qty × multiplier × (price − previous price), `valuation`) and `realized_pnl`: the
+realized P&L of the symbol's closed lots (positions are closed whole), shown on the symbol's
+largest open row only so the column adds up. `with_cash` appends a "Cash" line (value = cash,
+weight = cash / NAV), so market values add up to NAV. The allocation frame is a tree for a
+treemap: asset class → sector → position, `value` = |exposure| / NAV (a parent is the sum of
+its children), plus a "Cash" node when cash is positive (`sigma.portfolio.allocation`).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from sigma.portfolio.inputs import PriceInputs
 from sigma.portfolio.valuation import OPTION_TYPES, Valuation, signed_units
 from sigma.portfolio.view.columns import (
     ATTRIBUTION_COLUMNS,
+    CASH_SYMBOL,
     CLOSED_COLUMNS,
     EQUITY_COLUMNS,
     EXPOSURE_COLUMNS,
@@ -61,6 +70,8 @@ def holdings(val: Valuation, positions: pd.DataFrame, prices: PriceInputs) -> pd
             "cost_basis": frame["cost_basis"].to_numpy()[open_],
             "pnl": frame["unrealized_pnl"].to_numpy()[open_],
             "pnl_pct": frame["unrealized_pnl_pct"].to_numpy()[open_],
+            "realized_pnl": 0.0,
+            "day_pnl": frame["day_pnl"].to_numpy()[open_],
             "weight": frame["weight"].to_numpy()[open_],
             "day_change_pct": frame["day_change_pct"].to_numpy()[open_],
             "spark": sparks(prices.close, book["priced"]),
@@ -78,7 +89,39 @@ def holdings(val: Valuation, positions: pd.DataFrame, prices: PriceInputs) -> pd
         },
         columns=list(HOLDING_COLUMNS),
     )
-    return out.sort_values("market_value", key=np.abs, ascending=False, ignore_index=True)
+    out = out.sort_values("market_value", key=np.abs, ascending=False, ignore_index=True)
+    return _with_realized(out, val, positions)
+
+
+def _with_realized(holdings: pd.DataFrame, val: Valuation, positions: pd.DataFrame) -> pd.DataFrame:
+    """Put each symbol's realized P&L of closed lots on its first (largest) open row."""
+    closed_ = val.positions["closed"].to_numpy(bool)
+    by_symbol = (
+        pd.Series(val.positions["realized_pnl"].to_numpy(float)[closed_])
+        .groupby(positions["symbol"].to_numpy()[closed_])
+        .sum()
+    )
+    first = ~holdings["symbol"].duplicated()
+    realized = holdings["symbol"].map(by_symbol).astype(float).fillna(0.0)
+    return holdings.assign(realized_pnl=realized.where(first, 0.0))
+
+
+def with_cash(holdings: pd.DataFrame, cash: float, nav: float) -> pd.DataFrame:
+    """The holdings with a "Cash" line last: value and cost = cash, weight = cash / NAV, no P&L."""
+    line = {
+        "symbol": CASH_SYMBOL,
+        "type": "CASH",
+        "market_value": cash,
+        "cost_basis": cash,
+        "pnl": 0.0,
+        "realized_pnl": 0.0,
+        "day_pnl": 0.0,
+        "weight": cash / nav if nav > 0 else np.nan,
+        "spark": [],
+        "tags": [],
+    }
+    row = pd.DataFrame([line], columns=list(HOLDING_COLUMNS))
+    return pd.concat([holdings.astype({"position_id": object}), row], ignore_index=True) if len(holdings) else row
 
 
 def closed(val: Valuation, positions: pd.DataFrame) -> pd.DataFrame:

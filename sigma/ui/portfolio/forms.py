@@ -20,6 +20,7 @@ from sigma.portfolio.rules import MAX_CASH as MAX_CASH  # re-exported: the new-p
 from sigma.portfolio.rules import MAX_MULTIPLIER, MAX_PRICE, MAX_QUANTITY
 from sigma.portfolio.service import PortfolioService
 from sigma.ui import cache, shell
+from sigma.ui.format import money, money_column, price_column
 
 TYPES = [t.value for t in PositionType]
 FLOW_KINDS = [k.value for k in FlowKind]
@@ -60,32 +61,65 @@ def flash() -> None:
         st.success(message)
 
 
+def _latest_price(symbol: str) -> float | None:
+    """The latest close of `symbol` (None when unknown or unpriced)."""
+    try:
+        frame = shell.services().market.latest([symbol])
+    except SigmaError:
+        return None
+    prices = pd.to_numeric(frame.get("close", pd.Series(dtype=float)), errors="coerce").dropna()
+    return round(float(prices.iloc[-1]), 2) if len(prices) else None
+
+
+def _fill_entry_price() -> None:
+    """on_change of the symbol: default the entry price to the symbol's latest close."""
+    symbol = str(st.session_state.get("pos_symbol", "")).strip().upper()
+    price = _latest_price(symbol) if symbol else None
+    if price is not None and 0.0 <= price <= MAX_PRICE:
+        st.session_state["pos_price"] = price
+
+
+def _dates_and_option_fields(as_of: date) -> tuple[date, float, date | None, float]:
+    """The add form's second row: entry date, then strike, expiry and multiplier (options only)."""
+    o = st.columns(4)
+    entry = o[0].date_input("Entry date", value=as_of, max_value=as_of, key="pos_entry")
+    strike = o[1].number_input("Strike (options)", min_value=0.0, max_value=MAX_PRICE, value=0.0, key="pos_strike")
+    expiry = o[2].date_input("Expiry (options)", value=None, key="pos_expiry")
+    mult = o[3].number_input("Multiplier", min_value=1.0, max_value=MAX_MULTIPLIER, value=100.0, key="pos_mult")
+    return entry, float(strike), expiry, float(mult)
+
+
 def add_position(svc: PortfolioService, user: AuthUser, pid: int, as_of: date) -> None:
-    """Add a stock, ETF, short or option position."""
+    """Add a stock, ETF, short or option position (the entry price defaults to the latest close)."""
+    st.text_input("Symbol (underlying for options)", key="pos_symbol", on_change=_fill_entry_price)
+    st.session_state.setdefault("pos_price", 0.0)
     with st.form("add_position", clear_on_submit=False):
-        c = st.columns(4)
-        symbol = c[0].text_input("Symbol (underlying for options)", key="pos_symbol")
-        kind = c[1].selectbox("Type", TYPES, key="pos_type")
-        qty = c[2].number_input("Quantity", min_value=0.0, max_value=MAX_QUANTITY, value=100.0, step=1.0, key="pos_qty")
-        price = c[3].number_input(
-            "Entry price", min_value=0.0, max_value=MAX_PRICE, value=0.0, step=0.01, key="pos_price"
+        c = st.columns(3)
+        kind = c[0].selectbox(
+            "Type", TYPES, key="pos_type", help="LONG / SHORT stock; LC, LP, SC, SP: long/short call/put"
         )
-        o = st.columns(4)
-        entry = o[0].date_input("Entry date", value=as_of, max_value=as_of, key="pos_entry")
-        strike = o[1].number_input("Strike (options)", min_value=0.0, max_value=MAX_PRICE, value=0.0, key="pos_strike")
-        expiry = o[2].date_input("Expiry (options)", value=None, key="pos_expiry")
-        mult = o[3].number_input("Multiplier", min_value=1.0, max_value=MAX_MULTIPLIER, value=100.0, key="pos_mult")
+        qty = c[1].number_input("Quantity", min_value=0.0, max_value=MAX_QUANTITY, value=100.0, step=1.0, key="pos_qty")
+        price = c[2].number_input(
+            "Entry price ($)",
+            min_value=0.0,
+            max_value=MAX_PRICE,
+            step=0.01,
+            key="pos_price",
+            help="Defaults to the symbol's latest close (for an option, type its premium)",
+        )
+        entry, strike, expiry, mult = _dates_and_option_fields(as_of)
         submitted = st.form_submit_button("Add position")
     if not submitted:
         return
+    symbol = str(st.session_state.get("pos_symbol", "")).strip().upper()
     option = PositionType(kind).is_option
     draft = PositionDraft(
-        symbol=symbol.strip().upper(),
+        symbol=symbol,
         position_type=PositionType(kind),
         quantity=qty,
         entry_price=price,
         entry_date=entry,
-        underlying=symbol.strip().upper() if option else None,
+        underlying=symbol if option else None,
         strike=strike if option and strike else None,
         expiry=expiry if option else None,
         multiplier=mult if option else 1.0,
@@ -96,16 +130,32 @@ def add_position(svc: PortfolioService, user: AuthUser, pid: int, as_of: date) -
 
 
 def close_position(svc: PortfolioService, user: AuthUser, holdings: pd.DataFrame, as_of: date) -> None:
-    """Close an open position at an exit price and date."""
+    """Close an open position at an exit price (defaulting to its latest price) and date."""
     if holdings.empty:
         return
     labels = dict(zip(holdings["position_id"], holdings["symbol"] + " · " + holdings["type"], strict=True))
+    latest = dict(zip(holdings["position_id"], pd.to_numeric(holdings["price"], errors="coerce"), strict=True))
+
+    def fill_exit_price() -> None:
+        price = latest.get(st.session_state.get("close_pos"))
+        if price is not None and pd.notna(price):
+            st.session_state["close_price"] = round(float(price), 2)
+
+    pos = st.selectbox(
+        "Position", list(labels), format_func=labels.__getitem__, key="close_pos", on_change=fill_exit_price
+    )
+    if "close_price" not in st.session_state:
+        fill_exit_price()
     with st.form("close_position"):
-        c = st.columns(3)
-        pos = c[0].selectbox("Position", list(labels), format_func=labels.__getitem__, key="close_pos")
-        exit_date = c[1].date_input("Exit date", value=as_of, max_value=as_of, key="close_date")
-        exit_price = c[2].number_input(
-            "Exit price", min_value=0.0, max_value=MAX_PRICE, value=0.0, step=0.01, key="close_price"
+        c = st.columns(2)
+        exit_date = c[0].date_input("Exit date", value=as_of, max_value=as_of, key="close_date")
+        exit_price = c[1].number_input(
+            "Exit price ($)",
+            min_value=0.0,
+            max_value=MAX_PRICE,
+            step=0.01,
+            key="close_price",
+            help="Defaults to the position's latest price",
         )
         submitted = st.form_submit_button("Close position")
     if submitted and _attempt(
@@ -180,10 +230,12 @@ def targets(svc: PortfolioService, user: AuthUser, pid: int, holdings: pd.DataFr
         disabled=["position_id", "symbol", "price"],
         column_config={
             "position_id": None,
-            "price": st.column_config.NumberColumn("Price", format="$%.2f"),
-            "target_eoy": st.column_config.NumberColumn("Target (year end)", min_value=0.0, max_value=MAX_PRICE),
-            "target_next_year": st.column_config.NumberColumn("Target (next year)", min_value=0.0, max_value=MAX_PRICE),
-            "downside": st.column_config.NumberColumn("Downside case", min_value=0.0, max_value=MAX_PRICE),
+            "symbol": st.column_config.TextColumn("Symbol", width="medium"),
+            "price": price_column("Price"),
+            "target_eoy": price_column("Target (year end)", min_value=0.0, max_value=MAX_PRICE),
+            "target_next_year": price_column("Target (next year)", min_value=0.0, max_value=MAX_PRICE),
+            "downside": price_column("Downside case", min_value=0.0, max_value=MAX_PRICE),
+            "note": st.column_config.TextColumn("Note", width="large"),
         },
     )
     if st.button("Save targets", key="save_targets") and _attempt(
@@ -203,10 +255,20 @@ def cash(svc: PortfolioService, user: AuthUser, pid: int, as_of: date) -> None:
         day = c[2].date_input("Date", value=as_of, max_value=as_of, key="cf_date")
         note = c[3].text_input("Note", key="cf_note")
         submitted = st.form_submit_button("Record cash flow")
-    if submitted and _attempt(
-        user, lambda: svc.record_cash_flow(user, pid, day, kind, amount, note), f"Recorded {kind} of ${amount:,.2f}."
-    ):
+    recorded = f"Recorded {kind} of {money(amount, digits=2)}."
+    if submitted and _attempt(user, lambda: svc.record_cash_flow(user, pid, day, kind, amount, note), recorded):
         st.rerun()
     flows = svc.cash_flows(user, pid)
     if not flows.empty:
-        st.dataframe(flows, hide_index=True, width="stretch")
+        st.dataframe(
+            flows,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "id": None,
+                "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+                "kind": st.column_config.TextColumn("Kind"),
+                "amount": money_column("Amount", help="Deposits and dividends positive, withdrawals negative"),
+                "note": st.column_config.TextColumn("Note", width="large"),
+            },
+        )

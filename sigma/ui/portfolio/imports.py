@@ -176,11 +176,15 @@ def exports(svc: PortfolioService, user: AuthUser, pid: int, name: str) -> None:
     c = st.columns(2)
     c[0].download_button(
         "Export positions (CSV)",
-        svc.export_positions(user, pid),
+        lambda: svc.export_positions(user, pid),  # built on click, not on every render
         f"{name}-positions.csv",
         "text/csv",
         key="export_positions",
     )
     c[1].download_button(
-        "Export targets (CSV)", svc.export_targets(user, pid), f"{name}-targets.csv", "text/csv", key="export_targets"
+        "Export targets (CSV)",
+        lambda: svc.export_targets(user, pid),
+        f"{name}-targets.csv",
+        "text/csv",
+        key="export_targets",
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
@@ -33,5 +34,14 @@ def section(title: str, draw: Callable[[RiskChoice], None], choice: RiskChoice) 
     st.subheader(title)
     try:
         draw(choice)
+    except SigmaError as err:
+        st.warning(str(err), icon=":material/info:")
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Inside a fragment (which reruns alone): a SigmaError becomes a warning, not an error box."""
+    try:
+        yield
     except SigmaError as err:
         st.warning(str(err), icon=":material/info:")

@@ -1,61 +1,94 @@
 """The Risk page's sections: performance, factor exposures, volatility, Value at Risk, sectors.
 
 Each section draws one cached service call; `SECTIONS` lists them in page order (with the
-stress section from `sigma.ui.risk.stress`).
+stress section from `sigma.ui.risk.stress`). A section whose widgets only change itself is an
+`st.fragment`, so moving them reruns that section, not the page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from sigma.charts import risk as charts
 from sigma.ui import cache
-from sigma.ui.format import metrics, provenance
-from sigma.ui.risk.choice import RiskChoice
+from sigma.ui.format import metrics, money, pct, pct_column, provenance, ratio, tidy
+from sigma.ui.risk.choice import RiskChoice, guard
 from sigma.ui.risk.stress import stress
+from sigma.ui.risk.tables import PROFILE_BASIS, performance_table, var_table
 
-PCT = "{:.2%}"
+
+def _table_height(rows: int) -> int:
+    """A dataframe height that shows every row without a scrollbar."""
+    return 35 * (rows + 1) + 3
 
 
 def performance(choice: RiskChoice) -> None:
     """The performance profile, market and rate betas, and the rolling beta."""
     view = cache.performance(choice.user, choice.pid, choice.benchmark, choice.window)
-    st.dataframe(view.profile.drop(columns="note").T, width="stretch")
+    table = performance_table(view.profile, view.benchmark)
+    st.dataframe(table, width="stretch", height=_table_height(len(table)))
+    st.caption(f"{PROFILE_BASIS} Window: {view.window}. “—”: not defined (e.g. the benchmark against itself).")
     st.markdown("#### Market & rate beta")
     metrics(
         [
-            (f"Beta vs {view.benchmark} (252 d)", f"{view.market_beta:.2f}"),
-            ("Rate beta (per +100 bp)", PCT.format(view.rate_beta)),
-            ("Daily returns", f"{view.n_obs}"),
-        ]
+            (f"Beta vs {view.benchmark} (252 d)", ratio(view.market_beta)),
+            ("Rate beta (per +100 bp)", pct(view.rate_beta, signed=True, digits=2)),
+            ("Daily returns", f"{view.n_obs:,}"),
+        ],
+        helps=[
+            "OLS slope of the book's daily returns on the benchmark's, last 252 days",
+            "Return of the book for a +1.00 percent-point move of the 10-year yield",
+            None,
+        ],
     )
     st.plotly_chart(charts.rolling_beta(view.rolling_beta, view.benchmark, view.market_beta), width="stretch")
     provenance(view, f" · portfolio time-weighted returns vs {view.benchmark}, {view.window}", view.notes)
 
 
+@st.fragment
 def factors(choice: RiskChoice) -> None:
     """Factor exposures, the risk waterfall, and the per-holding detail."""
-    cols = st.columns(2)
-    method = cols[0].segmented_control("Estimator", ["ols", "ridge"], default="ols", key="risk_factor_method")
-    span = cols[1].segmented_control("Attribution window", ["1M", "3M", "1Y"], default="3M", key="risk_attr_window")
-    view = cache.factors(choice.user, choice.pid, method or "ols", span or "3M")
-    left, right = st.columns(2)
-    left.plotly_chart(charts.factor_exposures(view.portfolio), width="stretch")
-    right.plotly_chart(charts.risk_waterfall(view.contributions["percent"]), width="stretch")
-    metrics(
-        [
-            ("Risk (annualised)", PCT.format(view.total_vol)),
-            ("Factor share", PCT.format(view.factor_share)),
-            ("Factor vol", PCT.format(view.factor_vol)),
-            ("Specific vol", PCT.format(view.specific_vol)),
-        ]
+    with guard():
+        cols = st.columns(2)
+        method = cols[0].segmented_control("Estimator", ["ols", "ridge"], default="ols", key="risk_factor_method")
+        span = cols[1].segmented_control("Attribution window", ["1M", "3M", "1Y"], default="3M", key="risk_attr_window")
+        view = cache.factors(choice.user, choice.pid, method or "ols", span or "3M")
+        left, right = st.columns(2)
+        left.plotly_chart(charts.factor_exposures(view.portfolio), width="stretch")
+        right.plotly_chart(charts.risk_waterfall(view.contributions["percent"]), width="stretch")
+        metrics(
+            [
+                ("Risk (ann. vol)", pct(view.total_vol)),
+                ("Factor share of variance", pct(view.factor_share)),
+                ("Factor vol (ann.)", pct(view.factor_vol)),
+                ("Specific vol (ann.)", pct(view.specific_vol)),
+            ]
+        )
+        with st.expander("Exposures per holding and return attribution"):
+            _factor_details(view.betas.join(view.r2.rename("R²")), view.attribution)
+        provenance(view, f" · {view.method.upper()}, 252 days; attribution over {view.window}", view.notes)
+
+
+def _factor_details(betas: pd.DataFrame, attribution: pd.DataFrame) -> None:
+    """Betas per holding (R² as %) and the attribution table with labelled, formatted columns."""
+    config = {c: st.column_config.NumberColumn(c, format="%.2f") for c in betas.columns if c != "R²"}
+    config["R²"] = pct_column("R²", digits=0)
+    st.dataframe(tidy(betas, betas.columns), width="stretch", column_config=config)
+    st.caption("Betas to each style factor (daily returns, 252 days); R² of each holding's regression.")
+    st.dataframe(
+        tidy(attribution, attribution.columns),
+        width="stretch",
+        height=_table_height(len(attribution)),
+        column_config={
+            "exposure": st.column_config.NumberColumn("Exposure (β)", format="%.2f"),
+            "factor_return": pct_column("Factor return", digits=1),
+            "contribution": pct_column("Contribution to return", digits=2),
+        },
     )
-    with st.expander("Exposures per holding, t-stats and attribution"):
-        st.dataframe(view.betas.join(view.r2), width="stretch")
-        st.dataframe(view.attribution, width="stretch")
-    provenance(view, f" · {view.method}, 252 days; attribution over {view.window}", view.notes)
+    st.caption("Return attribution over the window: exposure × factor return; residual is the unexplained part.")
 
 
 def volatility(choice: RiskChoice) -> None:
@@ -64,38 +97,47 @@ def volatility(choice: RiskChoice) -> None:
     vols = [
         ("Realized 20 d", view.realized_20),
         ("Realized 60 d", view.realized_60),
-        ("EWMA", view.ewma),
+        ("EWMA (λ 0.94)", view.ewma),
         ("HAR 1 d", view.har["h1"]),
         ("HAR 5 d", view.har["h5"]),
         ("HAR 22 d", view.har["h22"]),
     ]
-    metrics([(label, PCT.format(value)) for label, value in vols])
-    st.caption(f"Today's HAR forecast is at percentile {view.har['percentile']:.0f} of its own history.")
+    metrics([(label, pct(value)) for label, value in vols])
+    st.caption(
+        f"Annualised volatility (× √252). Today's HAR forecast is at percentile {view.har['percentile']:.0f} "
+        "of its own history."
+    )
     left, right = st.columns(2)
     left.plotly_chart(charts.vol_cone(view.cone), width="stretch")
     right.plotly_chart(charts.har_forecasts(view.har), width="stretch")
     provenance(view, f" · {view.basis}", view.notes)
 
 
+@st.fragment
 def value_at_risk(choice: RiskChoice) -> None:
     """VaR and CVaR at 95 and 99 % for the picked method and horizon, with the P&L distribution."""
-    cols = st.columns(2)
-    method = (
-        cols[0].segmented_control(
-            "Method", ["historical", "parametric", "monte_carlo"], default="historical", key="risk_var_method"
+    with guard():
+        cols = st.columns(2)
+        methods = {"historical": "Historical", "parametric": "Parametric (normal)", "monte_carlo": "Monte Carlo"}
+        method = (
+            cols[0].segmented_control(
+                "Method", list(methods), format_func=methods.__getitem__, default="historical", key="risk_var_method"
+            )
+            or "historical"
         )
-        or "historical"
-    )
-    horizon = cols[1].segmented_control("Horizon (days)", [1, 10], default=1, key="risk_var_horizon") or 1
-    view = cache.var(choice.user, choice.pid, method)
-    lines = {
-        f"{kind} {level:.0%}": view.value(level, horizon, kind.lower())
-        for level in (0.95, 0.99)
-        for kind in ("VaR", "CVaR")
-    }
-    metrics([(f"{label} · {horizon} d", f"${loss:,.0f}") for label, loss in lines.items()])
-    st.plotly_chart(charts.var_distribution(view.distributions[horizon], lines), width="stretch")
-    provenance(view, f" · {method.replace('_', ' ')}", view.notes)
+        horizon = cols[1].segmented_control("Horizon (days)", [1, 10], default=1, key="risk_var_horizon") or 1
+        view = cache.var(choice.user, choice.pid, method)
+        lines = {
+            f"{kind} {level:.0%}": view.value(level, horizon, kind.lower())
+            for level in (0.95, 0.99)
+            for kind in ("VaR", "CVaR")
+        }
+        left, right = st.columns([1, 2])
+        table = var_table(view.table, horizon)
+        left.dataframe(table, hide_index=True, width="stretch", height=_table_height(len(table)))
+        left.caption(f"{horizon}-day losses, shown positive; CVaR is the mean loss beyond the VaR.")
+        right.plotly_chart(charts.var_distribution(view.distributions[horizon], lines), width="stretch")
+        provenance(view, f" · {methods[method].lower()} · NAV {money(view.nav)}", view.notes)
 
 
 def sectors(choice: RiskChoice) -> None:
@@ -107,12 +149,24 @@ def sectors(choice: RiskChoice) -> None:
         [
             ("HHI", f"{view.hhi:.3f}"),
             ("Effective N", f"{view.effective_n:.1f}"),
-            ("Top 1 / 5 / 10", f"{view.top1:.0%} / {view.top5:.0%} / {view.top10:.0%}"),
+            (
+                "Top 1 / 5 / 10",
+                f"{pct(view.top1, digits=0)} / {pct(view.top5, digits=0)} / {pct(view.top10, digits=0)}",
+            ),
             ("Band", view.band),
-            ("Diversification ratio", f"{view.diversification_ratio:.2f}"),
-            ("Avg correlation", f"{view.average_correlation:.2f}"),
-        ]
+            ("Diversification ratio", ratio(view.diversification_ratio)),
+            ("Avg correlation", ratio(view.average_correlation)),
+        ],
+        helps=[
+            "Σ w² with w = |exposure| / gross exposure",
+            "1 / HHI: the number of equal positions with the same concentration",
+            "Largest 1, 5 and 10 positions as % of gross exposure",
+            "< 0.10 diversified, 0.10–0.18 moderate, > 0.18 concentrated",
+            "Σ|wᵢ|σᵢ / σ_p (≥ 1)",
+            "Weighted average pairwise correlation of the holdings",
+        ],
     )
+    st.caption("Concentration uses shares of gross exposure; the sector tilts use the equity sleeve's net weights.")
     provenance(view, f" · sector weights of {view.benchmark} as of {view.reference_as_of:%Y-%m-%d}", view.notes)
 
 

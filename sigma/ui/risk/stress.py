@@ -9,23 +9,44 @@ from sigma.conventions import GICS_SECTORS
 from sigma.risk.service import StressModel, StressView
 from sigma.risk.style import STYLE_NAMES
 from sigma.ui import cache
-from sigma.ui.format import money, provenance
-from sigma.ui.risk.choice import RiskChoice
+from sigma.ui.format import money, pct, provenance
+from sigma.ui.risk.choice import RiskChoice, guard
 
 
 def stress(choice: RiskChoice) -> None:
-    """A catalogue scenario, then the builder's own shocks, on the same stress model."""
+    """A catalogue scenario, then the builder's own shocks, on the same stress model (each its own fragment)."""
     model = cache.stress_model(choice.user, choice.pid)
-    catalogue = {s.name: s for s in cache.scenarios(choice.user)}
-    name = st.selectbox("Scenario", list(catalogue), key="risk_scenario")
-    view = cache.service().apply(model, catalogue[name].scenario())
-    show_stress(view, catalogue[name].description)
+    _catalogue(choice, model)
     st.markdown("#### Custom scenario builder")
-    shocks = _builder(model)
-    show_stress(cache.service().apply(model, shocks), "Unshocked factors move by their conditional expectation.")
+    _custom(model)
 
 
-def _builder(model: StressModel) -> dict[str, float]:
+@st.fragment
+def _catalogue(choice: RiskChoice, model: StressModel) -> None:
+    """The picked catalogue scenario (the pick reruns this part only)."""
+    with guard():
+        catalogue = {s.name: s for s in cache.scenarios(choice.user)}
+        name = st.selectbox("Scenario", list(catalogue), key="risk_scenario")
+        show_stress(cache.service().apply(model, catalogue[name].scenario()), catalogue[name].description)
+
+
+@st.fragment
+def _custom(model: StressModel) -> None:
+    """The builder's sliders; nothing to show until one shock moves (the sliders rerun this part only)."""
+    with guard():
+        shocks, vix_now = _builder(model)
+        moved = {k: v for k, v in shocks.items() if (v != vix_now if k == "vix" else v != 0)}
+        if not moved:
+            st.info(
+                "Set at least one shock: every slider is at zero (and the VIX at today's level), "
+                "so the book's P&L would be $0.",
+                icon=":material/tune:",
+            )
+            return
+        show_stress(cache.service().apply(model, shocks), "Unshocked factors move by their conditional expectation.")
+
+
+def _builder(model: StressModel) -> tuple[dict[str, float], float]:
     """The builder's sliders as shocks: market, rates, oil, VIX, one sector and one style spread."""
     cols = st.columns(4)
     vix_now = min(80, max(9, round(model.vix_level)))  # the slider's range; VIX closed above 80 in 2008 and 2020
@@ -40,14 +61,22 @@ def _builder(model: StressModel) -> dict[str, float]:
     shocks[f"sector:{sector}"] = cols[1].slider("Sector %", -50, 50, 0, key="builder_sector_pct") / 100
     style = cols[2].selectbox("Style", STYLE_NAMES, key="builder_style")
     shocks[f"style:{style}"] = cols[3].slider("Style spread %", -20, 20, 0, key="builder_style_pct") / 100
-    return shocks
+    return shocks, float(vix_now)
 
 
 def show_stress(view: StressView, description: str) -> None:
-    """Total P&L, the worst sector, and the P&L by position and by sector."""
+    """Total P&L, the worst sector (when one loses), and the P&L by position and by sector."""
     cols = st.columns([1, 1, 3])
-    cols[0].metric("Total P&L", money(view.total), f"{view.total_pct:+.2%} of NAV")
-    cols[1].metric("Worst sector", str(view.sectors["pnl"].idxmin()) if len(view.sectors) else "—")
+    cols[0].metric("Total P&L", money(view.total, signed=True), f"{pct(view.total_pct, signed=True)} of NAV")
+    losers = view.sectors["pnl"][view.sectors["pnl"] < 0] if len(view.sectors) else view.sectors.get("pnl")
+    worst = (str(losers.idxmin()), money(losers.min(), signed=True)) if losers is not None and len(losers) else None
+    cols[1].metric(
+        "Worst sector",
+        worst[0] if worst else "No sector loses",
+        worst[1] if worst else None,
+        delta_color="off",
+        help="The sector (or asset class) with the largest loss under the scenario",
+    )
     cols[2].caption(f"{description} Basis: {view.basis}.")
     left, right = st.columns(2)
     left.plotly_chart(charts.stress_bars(view.positions, "position"), width="stretch", key=f"sp_{view.basis}")

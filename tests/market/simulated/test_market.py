@@ -53,7 +53,9 @@ def test_close_is_a_business_day_frame_of_every_universe_symbol(decade: Simulate
     assert isinstance(idx, pd.DatetimeIndex) and idx.name == "date" and idx.tz is None
     assert (idx.day_of_week < 5).all() and idx.is_monotonic_increasing and idx.is_unique
     assert decade.symbols == universe_symbols() == list(decade.close.columns)
-    assert not decade.close.isna().any().any()
+    inception = load_universe().set_index("symbol")["inception"]
+    before = idx.to_numpy()[:, None] < inception.reindex(decade.close.columns).to_numpy()[None, :]
+    np.testing.assert_array_equal(decade.close.isna().to_numpy(), before)  # NaN exactly before listing
     assert list(decade.profiles.columns) == list(PROFILE_COLUMNS)
 
 
