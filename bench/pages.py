@@ -5,11 +5,12 @@ users and books, their snapshots, the reference data), adds a 2,000-position boo
 `bench.portfolio`) for a `bench` user and stores its snapshots like the jobs process would, then
 logs each user in with AppTest and times `switch_page(page).run()`:
 
-- cold: the view caches (`st.cache_data`) cleared just before the render (the services object,
-  `st.cache_resource`, stays: it is built once per server process);
+- cold: the view caches (`st.cache_data`) and the memoised figures cleared just before the render
+  (the services object, `st.cache_resource`, stays: it is built once per server process);
 - warm: the same page rendered again straight after (the UI-edge caches hit).
 
-Each figure is the median of `--rounds` rounds; the goal is printed beside it (every page
+Each figure is the median of `--rounds` rounds, wall time with the process's CPU time beside it
+(judge a change by CPU time when the machine is loaded by other work); the goal is printed beside it (every page
 ≤ 300 ms warm and ≤ 2 s cold on the demo book; Portfolio of the 2,000-position book ≤ 500 ms
 warm). AppTest runs the whole script (app.py: login gate, sidebar, navigation, then the page),
 so this is the server's work for one rerun, not the browser's.
@@ -29,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import streamlit as st
 from sqlalchemy import insert, select
@@ -39,6 +41,7 @@ from bench.portfolio import _book
 from sigma.config import from_env
 from sigma.db.models import Portfolio, Position
 from sigma.market.universe import universe_profiles
+from sigma.ui import cache
 from sigma.wiring import build
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -47,6 +50,13 @@ USERS = (("alice", "sigma-demo"), ("bob", "sigma-demo"), ("carol", "sigma-demo")
 ADMIN = ("admin", "sigma-admin")
 BIG = ("bench", "sigma-demo")
 WARM_GOAL, COLD_GOAL, BIG_WARM_GOAL = 0.300, 2.0, 0.500
+
+
+class Timing(NamedTuple):
+    """Seconds of one render: wall clock and this process's CPU time."""
+
+    wall: float
+    cpu: float
 
 
 def seed(data_dir: Path, years: int, positions: int) -> None:
@@ -103,31 +113,40 @@ def login(username: str, password: str) -> AppTest:
     return at
 
 
-def render(at: AppTest, page: str) -> float:
-    """Seconds for one rerun of `page` (an exception in the page is an error, not a time)."""
-    start = time.perf_counter()
+def render(at: AppTest, page: str) -> Timing:
+    """(wall, CPU) seconds for one rerun of `page` (an exception in the page is an error, not a time).
+
+    CPU is `time.process_time` of this process (every thread: AppTest runs the script in its own),
+    so a machine loaded by other work inflates the wall time but not the CPU time.
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
     at.switch_page(f"pages/{page}.py").run()
-    elapsed = time.perf_counter() - start
+    elapsed = Timing(time.perf_counter() - wall, time.process_time() - cpu)
     if at.exception:
         raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
     return elapsed
 
 
-def measure(at: AppTest, page: str, rounds: int) -> tuple[float, float]:
-    """(median cold, median warm) seconds over `rounds` rounds."""
+def measure(at: AppTest, page: str, rounds: int) -> tuple[Timing, Timing]:
+    """(median cold, median warm) wall and CPU seconds over `rounds` rounds."""
     cold, warm = [], []
     for _ in range(rounds):
-        st.cache_data.clear()
+        _clear()
         cold.append(render(at, page))
         warm.append(render(at, page))
-    return statistics.median(cold), statistics.median(warm)
+    return _median(cold), _median(warm)
 
 
-def _row(user: str, page: str, cold: float, warm: float, warm_goal: float) -> str:
-    ok = "ok" if cold <= COLD_GOAL and warm <= warm_goal else "MISSED"
+def _median(timings: list[Timing]) -> Timing:
+    return Timing(statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings))
+
+
+def _row(user: str, page: str, cold: Timing, warm: Timing, warm_goal: float) -> str:
+    ok = "ok" if cold.wall <= COLD_GOAL and warm.wall <= warm_goal else "MISSED"
     return (
-        f"{user:<7} {page:<13} cold {cold * 1000:7.0f} ms (goal ≤ {COLD_GOAL * 1000:.0f})"
-        f"   warm {warm * 1000:6.0f} ms (goal ≤ {warm_goal * 1000:.0f})   {ok}"
+        f"{user:<7} {page:<13} cold {cold.wall * 1000:7.0f} ms (CPU {cold.cpu * 1000:6.0f}, "
+        f"goal ≤ {COLD_GOAL * 1000:.0f})"
+        f"   warm {warm.wall * 1000:6.0f} ms (CPU {warm.cpu * 1000:5.0f}, goal ≤ {warm_goal * 1000:.0f})   {ok}"
     )
 
 
@@ -149,7 +168,7 @@ def profile(username: str, page: str, top: int) -> None:
     password = dict([*USERS, ADMIN, BIG])[username]
     at = login(username, password)
     render(at, page)
-    for label, prepare in (("cold", st.cache_data.clear), ("warm", _nothing)):
+    for label, prepare in (("cold", _clear), ("warm", _nothing)):
         prepare()
         prof = cProfile.Profile()
         threading.setprofile(lambda *_a, p=prof: p.enable())  # AppTest runs the script in a new thread
@@ -163,6 +182,12 @@ def profile(username: str, page: str, top: int) -> None:
 
 def _nothing() -> None:
     return None
+
+
+def _clear() -> None:
+    """Before a cold render: drop the cached views and the memoised figures (not the services)."""
+    st.cache_data.clear()
+    cache.forget_shared()
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Benchmark: factor exposures against a statsmodels OLS loop, Monte Carlo VaR against plain numpy.
 
-Run: .venv/bin/python -m bench.risk_models [--rounds 5]
+Run: .venv/bin/python -m bench.risk_models [--rounds 5] [--only factors|mc|mc_options]
 
 Through `bench.harness` (results checked, then both sides alternated for the same rounds; median
 speed-up with its min-max; CPU beside wall). BLAS runs on its default threads (printed).
@@ -175,18 +175,27 @@ def bench_monte_carlo(with_options: bool, rounds: int) -> Timing:
     return timing
 
 
+ROWS: dict[str, Callable[[int], Timing]] = {
+    "factors": bench_factors,
+    "mc": lambda rounds: bench_monte_carlo(False, rounds),
+    "mc_options": lambda rounds: bench_monte_carlo(True, rounds),
+}
+
+
 def main(argv: list[str] | None = None) -> list[Timing]:
     """Print one line per row and return the timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args(argv).rounds
+    parser.add_argument("--only", choices=sorted(ROWS), help="run one row: " + ", ".join(sorted(ROWS)))
+    args = parser.parse_args(argv)
+    rounds = args.rounds
     warnings.simplefilter("ignore")
     from threadpoolctl import threadpool_info
 
     blas = [f"{p['internal_api']} {p['num_threads']} threads" for p in threadpool_info() if p["user_api"] == "blas"]
     print(f"BLAS: {', '.join(blas) or 'unknown'} (default threads)")
     print(HEADER)
-    return [bench_factors(rounds), bench_monte_carlo(False, rounds), bench_monte_carlo(True, rounds)]
+    return [ROWS[name](rounds) for name in ([args.only] if args.only else ROWS)]
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from sigma.auth.model import AuthUser
 from sigma.errors import SigmaError
 from sigma.ui import shell
 from sigma.ui.auth import current_user
+from sigma.ui.format import MISSING
 
 svc = shell.services()
 user = current_user()
@@ -55,6 +56,7 @@ def runs(acting: AuthUser) -> None:
         frame[["id", "job", "status", "trigger", "phase", "progress", "message", "started_at", "finished_at"]],
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,
         column_config={"progress": st.column_config.ProgressColumn(min_value=0, max_value=1)},
     )
 
@@ -63,7 +65,15 @@ st.markdown("#### Recent runs")
 runs(user)
 
 st.markdown("#### Users")
-st.dataframe(view.users, hide_index=True, width="stretch")
+USER_LABELS = {"id": "Id", "username": "Username", "name": "Name", "email": "Email", "role": "Role"}
+USER_LABELS |= {"is_active": "Active", "failures": "Failed logins", "locked": "Locked", "locked_until": "Locked until"}
+st.dataframe(
+    view.users,
+    hide_index=True,
+    width="stretch",
+    placeholder=MISSING,
+    column_config={k: st.column_config.Column(v) for k, v in USER_LABELS.items()},
+)
 
 st.markdown("#### Data quality")
 q = view.quality
@@ -80,5 +90,13 @@ else:
         q[first + [c for c in q.columns if c not in first]],
         hide_index=True,
         width="stretch",
-        column_config={"reason": st.column_config.TextColumn("Reason", width="large")},
+        placeholder=MISSING,
+        column_config={
+            "reason": st.column_config.TextColumn("Reason", width="large"),
+            "coverage": st.column_config.NumberColumn("Coverage", format="percent", help="Stored rows / business days"),
+            "worst_jump": st.column_config.NumberColumn("Worst jump", format="percent"),
+            "days_since_last": st.column_config.NumberColumn("Days since last"),
+            "max_gap": st.column_config.NumberColumn("Longest gap (days)"),
+            "bad_values": st.column_config.NumberColumn("Bad values"),
+        },
     )

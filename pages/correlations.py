@@ -31,7 +31,7 @@ user, pid = current_user(), shell.current_portfolio_id()
 st.title("Correlations")
 if user is None:
     st.stop()
-cols = st.columns([2, 3, 2, 2])
+cols = st.columns([2, 2, 3, 2])
 picked_scope = cols[0].radio("Symbols", ["Holdings", "Universe", "Typed"], horizontal=True, key="corr_scope")
 scope = Scope(picked_scope.lower())
 typed_symbols: tuple[str, ...] = ()

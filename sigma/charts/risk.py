@@ -184,14 +184,15 @@ def sector_tilts(tilts: pd.DataFrame) -> go.Figure:
 
 
 CELL_TEXT_MAX = 20  # write ρ in the cells up to this many symbols
-TICK_LABELS_MAX = 60  # past this many symbols, hide the tick labels (hover and zoom still name the pair)
+TICK_LABELS_MAX = 200  # past this many symbols, hide the tick labels (hover and zoom still name the pair)
 
 
 def correlation_heatmap(matrix: pd.DataFrame) -> go.Figure:
     """Correlation heatmap in the matrix's (clustered) order, −1 blue to +1 red.
 
-    Up to 20 symbols each cell shows ρ; past 60 the tick labels are hidden (hover names the pair and
-    the plot zooms), so 150 symbols stay readable as blocks of the clustered order.
+    Up to 20 symbols each cell shows ρ; past 60 the figure grows (9 px a row, up to 1,500 px) and the
+    labels shrink, so 150 symbols stay readable as labelled blocks of the clustered order (hover
+    names the pair, the plot zooms); past 200 the tick labels are hidden.
     """
     labels = [str(c) for c in matrix.columns]
     n = len(labels)
@@ -212,8 +213,9 @@ def correlation_heatmap(matrix: pd.DataFrame) -> go.Figure:
             ygap=1 if small else 0,
         )
     )
-    side = min(900, max(380, (34 if small else 12) * n + 140))
-    ticks = {"showticklabels": n <= TICK_LABELS_MAX, "tickfont": {"size": 11 if n <= 30 else 8}, "automargin": True}
+    side = min(900, max(380, (34 if small else 12) * n + 140)) if n <= 60 else min(1500, 9 * n + 140)
+    font = 11 if n <= 30 else 8 if n <= 60 else 7
+    ticks = {"showticklabels": n <= TICK_LABELS_MAX, "tickfont": {"size": font}, "automargin": True, "dtick": 1}
     fig.update_xaxes(tickangle=-45, **ticks)
     fig.update_yaxes(autorange="reversed", **ticks)
     fig.update_layout(height=side, margin={"l": 10, "r": 10, "t": 10, "b": 10}, dragmode="zoom")

@@ -46,7 +46,8 @@ def rolling_beta(returns: pd.DataFrame, benchmark: pd.Series, window: int = ROLL
     Matches `returns.rolling(w).cov(benchmark) / benchmark.rolling(w).var()`. Computed with
     cumulative sums of values centred by their full-sample means, which keeps the cancellation
     in sum(xy) − sum(x)·sum(y)/n small (agreement with pandas about 1e-13). Only windows with
-    every date observed are reported, so the benchmark's sums are shared by all columns.
+    every date observed are reported, so the benchmark's sums are shared by all columns. A window
+    where the benchmark is constant has no beta (NaN), as in pandas.
     """
     x = returns.to_numpy(dtype=np.float64)
     b = benchmark.reindex(returns.index).to_numpy(dtype=np.float64)
@@ -62,8 +63,11 @@ def rolling_beta(returns: pd.DataFrame, benchmark: pd.Series, window: int = ROLL
     sx, sxb = _window_sums(xc, window), _window_sums(xc * bc[:, None], window)
     sb, sbb = _window_sums(bc, window), _window_sums(bc * bc, window)
     var = sbb - sb * sb / window
+    # Window sums are differences of running totals, so a window where the benchmark does not move
+    # keeps a rounding residue of order eps × the total: below `tiny` the variance is zero (NaN beta).
+    tiny = 1e3 * np.finfo(np.float64).eps * float((bc * bc).sum())
     with np.errstate(invalid="ignore", divide="ignore"):
-        beta = (sxb - sx * (sb / window)[:, None]) / np.where(var > 0, var, np.nan)[:, None]
+        beta = (sxb - sx * (sb / window)[:, None]) / np.where(var > tiny, var, np.nan)[:, None]
     beta[gaps > 0] = np.nan
     out[window - 1 :] = beta
     return pd.DataFrame(out, index=returns.index, columns=returns.columns)

@@ -44,6 +44,7 @@ def test_repeat_renders_hit_the_cache_until_the_book_or_the_price_date_changes(m
     fake = _Counting()
     monkeypatch.setattr(shell, "services", lambda: fake)
     st.cache_data.clear()
+    cache.forget_shared()  # the views are shared objects (st.cache_resource)
     alice = AuthUser(7, "alice", "Alice", "", "analyst")  # type: ignore[arg-type]
     first = cache.portfolio_view(alice, 1, None, 21)
     assert cache.portfolio_view(alice, 1, None, 21) == first and len(fake.views) == 1  # the repeat render hits
@@ -59,3 +60,37 @@ def test_repeat_renders_hit_the_cache_until_the_book_or_the_price_date_changes(m
     cache.portfolio_view(alice, 1, None, 21)
     assert len(fake.views) == 4  # a new price date is a new version
     st.cache_data.clear()
+
+
+class _View:
+    """A stand-in for a served view (any object that can be weakly referenced)."""
+
+
+def test_a_figure_is_built_once_per_view_key_and_label_until_the_key_moves_on(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sigma.auth.model import AuthUser
+    from sigma.ui import cache, shell
+
+    fake = _Counting()
+    monkeypatch.setattr(shell, "services", lambda: fake)
+    monkeypatch.setattr(fake, "view", lambda *args, **kwargs: _View())
+    cache.forget_shared()
+    built: list[tuple[str, int]] = []
+
+    def build(label: str, n: int) -> list[str]:
+        built.append((label, n))
+        return [f"{label} {n}"]
+
+    bob = AuthUser(8, "bob", "Bob", "", "analyst")  # type: ignore[arg-type]
+    first = cache.chart(cache.portfolio_view(bob, 1, None, 21), "equity", build, "equity", 1)
+    again = cache.chart(cache.portfolio_view(bob, 1, None, 21), "equity", build, "equity", 1)  # a new copy
+    assert again is first and built == [("equity", 1)]  # the warm render reuses the figure object
+    cache.chart(cache.portfolio_view(bob, 1, None, 21), "health", build, "health", 2)
+    cache.chart(cache.portfolio_view(bob, 2, None, 21), "equity", build, "equity", 3)  # another book
+    assert built == [("equity", 1), ("health", 2), ("equity", 3)]
+    cache.forget_user(bob.id)  # a form changed the book: its figures are drawn again
+    assert cache.chart(cache.portfolio_view(bob, 1, None, 21), "equity", build, "equity", 4) == ["equity 4"]
+    unserved = _View()  # not served by the cache: drawn every time
+    cache.chart(unserved, "x", build, "x", 5)
+    cache.chart(unserved, "x", build, "x", 5)
+    assert built[-2:] == [("x", 5), ("x", 5)] and cache.chart("a string", "x", build, "s", 6) == ["s 6"]
+    cache.forget_shared()

@@ -111,3 +111,12 @@ def test_the_admin_page_lists_data_quality_problems_first_with_their_reasons(adm
     assert ranks == sorted(ranks)  # errors, then warnings, then ok
     problems = quality[quality["status"] != "ok"]
     assert len(problems) and problems["reason"].map(lambda r: isinstance(r, str) and len(r) > 0).all()
+
+
+def test_the_portfolio_page_names_its_periods_and_keeps_metric_labels_short(app_env) -> None:
+    at = open_page("portfolio.py", "alice")
+    assert not at.exception
+    text = rendered_text(at)
+    assert not [t for t in text if "over the attribution window" in t]  # contributors say "since YYYY-MM-DD"
+    assert any(re.search(r"(added|cost) \$[\d,]+ since \d{4}-\d{2}-\d{2}", t) for t in text), text
+    assert "12-month income" in [m.label for m in at.metric]  # the basis is in its help, the label fits

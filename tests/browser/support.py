@@ -94,3 +94,33 @@ def go_to(page: Any, name: str) -> None:
     """Click page `name` in the sidebar and wait for its heading."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
     settle(page, page.get_by_role("heading", name=name).first)
+
+
+SCROLLER = """() => {
+  const all = [document.querySelector('[data-testid="stMain"]'),
+               document.querySelector('[data-testid="stAppViewContainer"]'),
+               document.scrollingElement];
+  const el = all.find(e => e && e.scrollHeight > e.clientHeight + 2) || document.scrollingElement;
+  return el;
+}"""
+
+
+def scroll_shots(page: Any, name: str, limit: int = 12) -> int:
+    """Screenshot the main area top to bottom, one viewport at a time (`name`-1.png, -2, …).
+
+    Streamlit scrolls its main container, not the document, so a full-page screenshot would show
+    only the first screen: this scrolls that container instead. Returns the number of shots.
+    """
+    no_error_box(page, f"{name}-1")
+    height = page.evaluate(f"() => ({SCROLLER})().scrollHeight")
+    step = page.evaluate(f"() => ({SCROLLER})().clientHeight") - 80  # a little overlap
+    shots = 1
+    for top in range(step, max(height - 80, step), step):
+        if shots >= limit:
+            break
+        page.evaluate(f"() => ({SCROLLER})().scrollTo(0, {top})")
+        page.wait_for_timeout(300)  # let plotly draw what scrolled into view
+        shots += 1
+        page.screenshot(path=str(SHOTS / f"{name}-{shots}.png"))
+    page.evaluate(f"() => ({SCROLLER})().scrollTo(0, 0)")
+    return shots

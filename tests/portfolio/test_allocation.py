@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigma.charts.allocation import allocation_treemap
+from sigma.charts.allocation import CLASS_COLORS, allocation_treemap
 from sigma.portfolio.allocation import ALLOCATION_COLUMNS, allocation
 
 POSITIONS = pd.DataFrame(
@@ -73,3 +73,17 @@ def test_the_treemap_figure_carries_the_tree() -> None:
     assert trace.type == "treemap" and trace.branchvalues == "total"
     assert list(trace.ids) == list(tree["id"]) and list(trace.parents) == list(tree["parent"])
     np.testing.assert_allclose(trace.values, tree["value"].to_numpy())
+
+
+def test_the_treemap_colours_each_tile_by_its_asset_class_and_cash_is_grey() -> None:
+    tree = pd.DataFrame(
+        {
+            "id": ["equity", "equity/IT", "equity/IT/AAPL", "cash"],
+            "parent": ["", "equity", "equity/IT", ""],
+            "label": ["Equities", "Information Technology", "AAPL", "Cash"],
+            "value": [0.9, 0.9, 0.9, 0.1],
+            "exposure": [900.0, 900.0, 900.0, 100.0],
+        }
+    )
+    colors = list(allocation_treemap(tree).data[0].marker.colors)
+    assert colors == [CLASS_COLORS["Equities"]] * 3 + [CLASS_COLORS["Cash"]]

@@ -108,3 +108,33 @@ def test_a_missing_id_and_a_foreign_id_give_the_same_message(world: World) -> No
         world.svc.view(world.bob, missing_id)
     assert str(foreign.value) == f"Portfolio {ids.pid} is not one of yours."
     assert str(missing.value) == f"Portfolio {missing_id} is not one of yours."
+
+
+def test_a_mixed_request_names_the_first_foreign_position(world: World) -> None:
+    ids = _setup(world)
+    with pytest.raises(PermissionDenied) as info:
+        world.svc.tag_positions(world.bob, [ids.bob_position, ids.position], ids.bob_tag)
+    assert str(info.value) == f"Position {ids.position} is not one of yours."
+
+
+def test_targets_of_a_book_accept_its_positions_and_refuse_the_owners_other_book(world: World) -> None:
+    ids = _setup(world)
+    other = world.svc.create_portfolio(world.alice, "Alice second").id
+    elsewhere = world.svc.add_position(world.alice, other, stock("MSFT", 2, 50.0, DAY))
+    mine = pd.DataFrame({"position_id": [ids.position], "target_eoy": [275.0]})
+    assert world.svc.bulk_set_targets(world.alice, ids.pid, mine) == 1
+    before = world.svc.export_targets(world.alice, ids.pid)
+    assert b"275" in before
+    foreign = pd.DataFrame({"position_id": [ids.position, elsewhere], "target_eoy": [1.0, 2.0]})
+    with pytest.raises(PermissionDenied) as info:  # her own position, but listed against the wrong book
+        world.svc.bulk_set_targets(world.alice, ids.pid, foreign)
+    assert str(info.value) == f"Position {elsewhere} is not one of yours."
+    assert world.svc.export_targets(world.alice, ids.pid) == before
+
+
+def test_the_owner_reads_every_field_of_her_portfolio(world: World) -> None:
+    pid = world.svc.create_portfolio(world.alice, "Desc book", benchmark="QQQ", cash=42.5, description="long tech").id
+    world.svc.archive_portfolio(world.alice, pid)
+    got = world.svc.get_portfolio(world.alice, pid)
+    assert (got.id, got.name, got.description, got.benchmark) == (pid, "Desc book", "long tech", "QQQ")
+    assert (got.base_currency, got.cash, got.archived) == ("USD", 42.5, True)

@@ -57,3 +57,62 @@ def test_a_benchmark_copy_has_rolling_beta_one(data) -> None:
     got = rolling_beta(bench.to_frame("copy"), bench, window=60)["copy"].dropna()
     np.testing.assert_allclose(got.to_numpy(), 1.0, atol=1e-12)
     assert len(got) == len(bench) - 59
+
+
+def test_the_betas_are_named_for_the_tables_that_join_them(data) -> None:
+    returns, bench = data
+    assert market_beta(returns, bench).name == "beta"
+    assert rate_beta(returns, bench).name == "rate_beta"
+
+
+def test_rolling_beta_keeps_the_frames_labels_and_needs_a_full_window(data) -> None:
+    returns, bench = data
+    short = rolling_beta(returns.iloc[:59], bench, 60)  # fewer rows than the window: all NaN, same labels
+    assert short.shape == (59, 4) and short.isna().all().all()
+    assert (short.dtypes == np.float64).all()  # a float frame of NaN, not an object one
+    pd.testing.assert_index_equal(short.index, returns.index[:59])
+    pd.testing.assert_index_equal(short.columns, returns.columns)
+    exact = rolling_beta(returns.iloc[:60, :2], bench, 60)  # exactly one window: its last row only
+    pd.testing.assert_index_equal(exact.index, returns.index[:60])
+    assert exact.iloc[:59].isna().all().all()
+    x, b = returns.iloc[:60, 1].to_numpy(), bench.iloc[:60].to_numpy()
+    assert exact.iloc[59, 1] == pytest.approx(np.cov(x, b)[0, 1] / np.var(b, ddof=1), rel=1e-10)
+
+
+def test_a_window_where_the_benchmark_does_not_move_has_no_beta() -> None:
+    """A flat benchmark (a holiday stretch, a stale feed) has zero variance: NaN, as pandas gives,
+    not the rounding residue of the running sums divided into a beta (this case gave 0.86, 1.08)."""
+    rng = np.random.default_rng(0)
+    index = pd.bdate_range("2014-01-01", periods=2600)
+    bench = pd.Series(rng.normal(0.0, 0.02, 2600), index=index)
+    bench.iloc[2000:2100] = 0.002  # 100 identical returns: the 60-day windows inside see no variance
+    returns = pd.DataFrame({"A": 1.3 * bench + rng.normal(0.0, 0.005, 2600)}, index=index)
+    ours = rolling_beta(returns, bench, 60)["A"]
+    assert ours.iloc[2059:2100].isna().all()  # windows ending on rows 2059–2099 lie inside the flat stretch
+    expected = returns["A"].rolling(60).cov(bench) / bench.rolling(60).var()
+    outside = expected.notna() & (bench.rolling(60).var() > 1e-12)
+    np.testing.assert_allclose(ours[outside], expected[outside], rtol=1e-9)
+
+
+def test_a_constant_offset_such_as_gross_returns_leaves_the_rolling_beta_unchanged(data) -> None:
+    """The slope does not see a level: returns + 100 (the running sums' worst case) give the same betas."""
+    returns, bench = data
+    base = rolling_beta(returns, bench, 60)
+    shifted = rolling_beta(returns + 100.0, bench + 100.0, 60)
+    assert base.notna().sum().tolist() == [
+        341,
+        272,
+        141,
+        0,
+    ]  # 400 − 59 windows; 69 fewer by the gap, 200 by the listing
+    np.testing.assert_allclose(shifted.to_numpy(), base.to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1e-5, 1e3])
+def test_scaling_returns_and_benchmark_together_leaves_the_rolling_beta_unchanged(data, scale) -> None:
+    """β = cov(x, b) / var(b) is unit-free: basis-point-sized moves still have a beta (no zero-variance cut-off)."""
+    returns, bench = data
+    base = rolling_beta(returns, bench, 60)
+    scaled = rolling_beta(returns * scale, bench * scale, 60)
+    np.testing.assert_allclose(scaled.to_numpy(), base.to_numpy(), rtol=1e-9)
+    assert scaled.notna().sum().sum() == 341 + 272 + 141

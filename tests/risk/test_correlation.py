@@ -99,3 +99,65 @@ def test_matrices_are_symmetric_unit_diagonal_and_bounded(values: np.ndarray, mi
     assert np.all((finite >= -1.0) & (finite <= 1.0))
     diag = np.diag(corr)
     assert np.all(np.isnan(diag) | (diag == 1.0))
+
+
+def test_a_level_offset_and_a_change_of_units_leave_the_matrix_unchanged(returns) -> None:
+    """ρ is unit-free and blind to levels: returns + 100 and returns × 1e-13 give the same matrix
+    (the centring keeps the sums exact; the zero-variance floor scales with the data)."""
+    base = correlation_matrix(returns, cluster=False)
+    for moved in (returns + 100.0, returns * 1e-13, returns * 1e6):
+        np.testing.assert_allclose(correlation_matrix(moved, cluster=False).to_numpy(), base.to_numpy(), rtol=1e-9)
+
+
+def test_exactly_linear_columns_correlate_at_exactly_plus_or_minus_one() -> None:
+    x = np.random.default_rng(0).normal(size=30)
+    data = pd.DataFrame({"x": x, "up": 3.0 * x + 0.3, "down": -7.0 * x, "small": 0.1 * x})
+    corr = correlation_matrix(data, min_periods=10, cluster=False)
+    # rounding alone would put some entries a hair beyond ±1 (1.0000000000000002): they are clipped
+    signs = np.array([1.0, 1.0, -1.0, 1.0])
+    np.testing.assert_array_equal(np.abs(corr.to_numpy()) <= 1.0, True)
+    np.testing.assert_allclose(corr.to_numpy(), np.outer(signs, signs), rtol=1e-15)
+
+
+def test_min_periods_is_the_least_overlap_that_still_gets_a_correlation() -> None:
+    data = pd.DataFrame({"a": [0.01, -0.02, 0.03, 0.00, 0.02], "b": [0.02, -0.01, 0.05, 0.01, 0.00]})
+    assert correlation_matrix(data, min_periods=5).loc["a", "b"] == pytest.approx(data["a"].corr(data["b"]))
+    assert np.isnan(correlation_matrix(data, min_periods=6).loc["a", "b"])
+    two = data.iloc[:2]  # two points always lie on a line: ρ = ±1 once min_periods allows it
+    assert correlation_matrix(two, min_periods=2).loc["a", "b"] == pytest.approx(1.0)
+    sixty = pd.DataFrame(np.random.default_rng(1).normal(size=(60, 2)), columns=["a", "b"])
+    assert correlation_matrix(sixty).notna().all().all()  # the default minimum overlap is 60 dates
+
+
+def test_three_columns_are_already_clustered() -> None:
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=200)
+    data = pd.DataFrame({"A": a, "B": rng.normal(size=200), "C": a + 0.1 * rng.normal(size=200)})
+    order = list(correlation_matrix(data).index)
+    assert abs(order.index("A") - order.index("C")) == 1 and order != ["A", "B", "C"]  # A and C side by side
+    assert cluster_order(correlation_matrix(data, cluster=False)) == order
+
+
+def test_rolling_correlation_treats_infinities_as_missing_and_names_the_pair() -> None:
+    rng = np.random.default_rng(4)
+    days = pd.bdate_range("2024-01-01", periods=80)
+    a = pd.Series(rng.normal(size=80), index=days, name="A")
+    b = pd.Series(0.5 * a.to_numpy() + rng.normal(size=80), index=days, name="B")
+    broken = a.copy()
+    broken.iloc[70] = -np.inf
+    got = rolling_correlation(broken, b)
+    expected = a.drop(days[70]).rolling(60).corr(b.drop(days[70]))  # the default window is 60 dates
+    assert got.name == "A~B"
+    pd.testing.assert_series_equal(got, expected.rename("A~B"), rtol=1e-12)
+
+
+def test_average_pairwise_correlation_aligns_weights_skips_nan_pairs_and_has_no_pairs_at_all() -> None:
+    names = ["x", "y", "z"]
+    corr = pd.DataFrame([[1, 0.5, np.nan], [0.5, 1, 0.3], [np.nan, 0.3, 1]], index=names, columns=names)
+    # pairs x-y (w 0.5·0.25) and y-z (w 0.25·0.25); x-z is NaN and skipped: (0.125·0.5 + 0.0625·0.3) / 0.1875
+    weights = pd.Series({"z": 0.25, "y": -0.25, "x": 0.5})  # out of order; signs do not matter
+    assert average_pairwise_correlation(corr, weights) == pytest.approx((0.0625 + 0.01875) / 0.1875)
+    # a missing weight is zero: only x-y is left
+    assert average_pairwise_correlation(corr, pd.Series({"x": 0.5, "y": 0.25})) == pytest.approx(0.5)
+    assert average_pairwise_correlation(corr) == pytest.approx(0.4)  # NaN pair skipped: (0.5 + 0.3) / 2
+    assert np.isnan(average_pairwise_correlation(corr.loc[["x"], ["x"]]))  # one asset: no pair

@@ -172,3 +172,49 @@ def test_var_is_finite_non_negative_and_zero_for_an_empty_book(returns, sizes) -
         assert (got.table[["var", "cvar"]].abs() < 1e-12).all().all()
     else:
         assert (got.table.xs("parametric")["var"] > 0).all()
+
+
+def _wide_book(seed: int) -> tuple[pd.Series, pd.DataFrame, OptionBook]:
+    """Eight columns, half of them unused and gappy; options on a held column and on an unheld one."""
+    rng = np.random.default_rng(seed)
+    x = 0.01 * rng.standard_normal((150, 8)) + 0.008 * rng.standard_t(5, (150, 1))
+    x[: 20 + seed, [1, 4]] = np.nan  # held columns listed late: their dates bound every method
+    x[:120, [2, 6]] = np.nan  # unused columns with short histories must not cut the dates
+    r = pd.DataFrame(x, index=pd.bdate_range("2021-01-04", periods=150), columns=list("ABCDEFGH"))
+    e = pd.Series({"E": 2e5, "B": -1e5, "H": 5e4, "A": 0.0})
+    puts = OptionBook(
+        np.array([7, 3, 3]),
+        np.full(3, 100.0),
+        np.array([95.0, 105.0, 90.0]),
+        np.full(3, 0.25),
+        np.full(3, 0.04),
+        np.full(3, 0.3),
+        np.array(["put", "call", "put"]),
+        np.array([300.0, -200.0, 100.0]),
+    )
+    return e, r, puts
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_every_method_matches_a_slow_full_width_reference(seed: int) -> None:
+    # the reference works on all eight columns (zero exposure where unused), dates where B, D, E, H exist
+    e, r, opts = _wide_book(seed)
+    got = value_at_risk(e, r, 1e6, options=opts, method=METHODS, horizons=(1,), n_paths=2500, seed=seed)
+    x = r.to_numpy()[r[["B", "D", "E", "H"]].notna().all(axis=1).to_numpy()]
+    w = np.nan_to_num(e.reindex(r.columns).to_numpy(dtype=float))
+    hist = np.nan_to_num(x) @ w + opts.pnl(np.nan_to_num(x)[:, [7, 3, 3]], 1 / 252).sum(axis=1)
+    np.testing.assert_allclose(np.sort(got.distributions[("historical", 1)]), np.sort(hist), rtol=1e-12)
+    assert got.var("historical", 0.99, 1) == pytest.approx(-np.quantile(hist, 0.01), rel=1e-12)
+    delta = w.copy()
+    for pos, d in zip([7, 3, 3], opts.delta_exposure(), strict=True):
+        delta[pos] += d
+    sigma = np.std(np.nan_to_num(x) @ delta, ddof=1)
+    assert got.var("parametric", 0.95, 1) == pytest.approx(norm.ppf(0.95) * sigma, rel=1e-12)
+    # Monte Carlo: state = [D, H returns, P&L of B and E], covariance from the same dates, same draws
+    rest = np.nan_to_num(x) @ np.where(np.isin(np.arange(8), [3, 7]), 0.0, w)
+    cov = np.cov(np.column_stack([x[:, [3, 7]], rest]), rowvar=False)
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((2000, 3)) @ np.linalg.cholesky(cov).T
+    state = z * np.sqrt(3.0 / rng.chisquare(5.0, 2000))[:, None]
+    pnl = state[:, :2] @ w[[3, 7]] + state[:, 2] + opts.pnl(state[:, [1, 0, 0]], 1 / 252).sum(axis=1)
+    np.testing.assert_allclose(got.distributions[("monte_carlo", 1)][:2000], pnl, rtol=1e-9, atol=1e-6)

@@ -12,6 +12,7 @@ import pytest
 from scipy.stats import norm
 
 from sigma.errors import InsufficientHistory, UnknownSymbol, ValidationError
+from sigma.risk.option_book import OptionBook
 from sigma.risk.simulation import covariance_root, student_t_draws
 from sigma.risk.var import CHUNK, NOTES, VarMethod, value_at_risk
 
@@ -122,3 +123,58 @@ def test_the_factor_model_needs_exposures_only_for_held_positions() -> None:
         value_at_risk(
             pd.Series({"Y": 1.0}), RETURNS, 1e6, method="monte_carlo", horizons=(1,), factor_model=_fit(betas, resid)
         )
+
+
+def test_the_unknown_symbol_and_short_history_messages_in_full() -> None:
+    with pytest.raises(UnknownSymbol) as unknown:
+        value_at_risk(pd.Series({"NOPE": 1.0}), RETURNS, 1e6)
+    assert str(unknown.value) == "Unknown symbol: NOPE. VaR needs a return history for every position."
+    with pytest.raises(InsufficientHistory) as short:
+        value_at_risk(ONE, RETURNS.iloc[:10], 1e6, min_obs=11)
+    assert str(short.value) == (
+        "VaR needs 11 dates on which every position has a return; found 10. "
+        "Load more history: python -m jobs run market_data"
+    )
+
+
+def test_the_default_seed_is_zero_and_the_default_history_is_sixty_dates() -> None:
+    default = value_at_risk(ONE, RETURNS, 1e6, method="monte_carlo", horizons=(1,), n_paths=500)
+    zero = value_at_risk(ONE, RETURNS, 1e6, method="monte_carlo", horizons=(1,), n_paths=500, seed=0)
+    pd.testing.assert_frame_equal(default.table, zero.table, check_exact=True)
+    assert value_at_risk(ONE, RETURNS.iloc[:60], 1e6, horizons=(1,)).var("historical", 0.95, 1) > 0
+    with pytest.raises(InsufficientHistory, match=r"VaR needs 60 dates .*; found 59"):
+        value_at_risk(ONE, RETURNS.iloc[:59], 1e6, horizons=(1,))
+
+
+def test_the_plotted_sample_is_capped_at_ten_thousand_by_default() -> None:
+    got = value_at_risk(ONE, RETURNS, 1e6, method="monte_carlo", horizons=(1,), n_paths=10_001)
+    assert len(got.distributions[("monte_carlo", 1)]) == 10_000
+
+
+def test_a_nav_below_one_dollar_is_still_a_nav() -> None:
+    got = value_at_risk(ONE, RETURNS, 0.5, horizons=(1,))
+    assert got.table.loc[("historical", 0.95, 1), "var_pct"] == pytest.approx(got.var("historical", 0.95, 1) / 0.5)
+
+
+def test_a_singular_covariance_is_noted_beside_every_methods_note() -> None:
+    # W = 2 X exactly: the state [X return, P&L of W] has a singular covariance
+    r = RETURNS.assign(W=2.0 * RETURNS["X"])
+    put = OptionBook(*(np.array([v]) for v in (0, 100.0, 95.0, 0.25, 0.04, 0.25, "put", 100.0)))
+    got = value_at_risk(pd.Series({"W": 1e6}), r, 1e6, options=put, method=["historical", "monte_carlo"])
+    assert got.notes == (
+        NOTES[VarMethod.HISTORICAL],
+        "covariance singular: eigen square root used",
+        NOTES[VarMethod.MONTE_CARLO].format(nu=5.0),
+    )
+
+
+@pytest.mark.parametrize("missing", ["betas", "resid_var"])
+def test_the_factor_model_refuses_a_held_position_missing_either_input(missing: str) -> None:
+    betas = pd.DataFrame({"market": [1.0, 0.5, 0.2]}, index=["X", "Y", "Z"])
+    resid = pd.Series([1e-4, 1e-4, 1e-4], index=["X", "Y", "Z"])
+    if missing == "betas":
+        betas.loc["X", "market"] = np.nan
+    else:
+        resid["X"] = np.nan
+    with pytest.raises(InsufficientHistory, match="The factor model has no exposures for some positions"):
+        value_at_risk(ONE, RETURNS, 1e6, method="monte_carlo", horizons=(1,), factor_model=_fit(betas, resid))

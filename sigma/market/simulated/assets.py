@@ -17,7 +17,6 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.signal import lfilter
 
 from sigma.conventions import GICS_SECTORS, TRADING_DAYS
 from sigma.market.simulated.factors import FACTOR_NAMES
@@ -170,6 +169,8 @@ def anchor_pull(log_ret: FloatArray, payout: FloatArray, rows: slice, pulled: Bo
     """
     if rows.stop <= rows.start or not pulled.any():
         return log_ret
+    from scipy.signal import lfilter  # lazily: scipy.signal costs ~1 s of every process start
+
     u = log_ret[rows][:, pulled] + np.log1p(-payout[rows][:, pulled])
     dev = np.asarray(lfilter([1.0], [1.0, -(1.0 - PRICE_PULL)], u, axis=0))
     out = log_ret.copy()

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from scipy.signal import lfilter
 
 from sigma.conventions import GICS_SECTORS, TRADING_DAYS
 from sigma.typing import BoolArray, FloatArray, IntArray
@@ -198,6 +197,8 @@ def _ou(shocks: FloatArray, kappa: FloatArray) -> FloatArray:
 
     `kappa` is piecewise constant: one lfilter per run, carrying the state across runs.
     """
+    from scipy.signal import lfilter  # lazily: scipy.signal costs ~1 s of every process start
+
     out = np.empty_like(shocks)
     last = np.zeros(shocks.shape[1:])
     cuts = [0, *(np.flatnonzero(np.diff(kappa)) + 1).tolist(), len(kappa)]

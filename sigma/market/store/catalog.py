@@ -10,13 +10,23 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from sigma.db.models import Price, Security
 from sigma.market.standard import PROFILE_COLUMNS
 from sigma.market.store.refresh import unique
 from sigma.market.universe import universe_profiles
+
+
+def _last_dates() -> Select[str, date]:
+    """(symbol, last date) of every stored symbol, by index seeks only (see `PriceCatalog.last_dates`)."""
+    later = aliased(Price)
+    symbols = select(func.min(Price.symbol).label("symbol")).cte("stored_symbols", recursive=True)
+    following = select(func.min(later.symbol)).where(later.symbol > symbols.c.symbol).scalar_subquery()
+    symbols = symbols.union_all(select(following).where(symbols.c.symbol.is_not(None)))
+    last = select(func.max(Price.date)).where(Price.symbol == symbols.c.symbol).scalar_subquery()
+    return select(symbols.c.symbol, last.label("last")).where(symbols.c.symbol.is_not(None))
 
 
 class PriceCatalog:
@@ -26,10 +36,16 @@ class PriceCatalog:
         self._sessions = sessions
 
     def last_dates(self, symbols: Sequence[str] | None = None) -> dict[str, date]:
-        """The last stored date per symbol (symbols without prices are absent)."""
-        stmt = select(Price.symbol, func.max(Price.date)).group_by(Price.symbol)
+        """The last stored date per symbol (symbols without prices are absent).
+
+        One statement that seeks the (symbol, date) primary key instead of reading every row (a
+        GROUP BY reads the whole table on SQLite and PostgreSQL alike): a recursive CTE steps from
+        one stored symbol to the next (a "loose index scan"), then a correlated MAX per symbol
+        reads one index entry each.
+        """
+        stmt = _last_dates()
         if symbols is not None:
-            stmt = stmt.where(Price.symbol.in_(unique(symbols)))
+            stmt = stmt.where(stmt.selected_columns.symbol.in_(unique(symbols)))
         with self._sessions() as session:
             return {s: d for s, d in session.execute(stmt)}
 

@@ -120,7 +120,7 @@ def build_view(data: ViewData, settings: Settings, today: date, tag: str | None)
         exposures=calc.exposures(val, positions),
         options=calc.options(val, positions),
         attribution=calc.attribution(by_symbol, nav_start),
-        activity=calc.activity(positions, prices, by_symbol, as_of, settings.stale_after_days),
+        activity=calc.activity(positions, prices, (by_symbol, first), as_of, settings.stale_after_days),
         notes=notes,
         tag=tag,
     )

@@ -219,9 +219,13 @@ def attribution(by_symbol: pd.Series, nav_start: float) -> pd.DataFrame:
 
 
 def activity(
-    positions: pd.DataFrame, prices: PriceInputs, contributions: pd.Series, as_of: date, stale_after_days: int
+    positions: pd.DataFrame,
+    prices: PriceInputs,
+    contributions: tuple[pd.Series, date | None],
+    as_of: date,
+    stale_after_days: int,
 ) -> list[ActivityItem]:
-    """The activity feed of the (possibly tag-filtered) positions."""
+    """The activity feed of the (possibly tag-filtered) positions; `contributions` as from `window_pnl`."""
     close = prices.close
     symbols = [s for s in positions["priced"].unique() if s in prices.last_dates]
     inputs = ActivityInputs(
@@ -230,6 +234,7 @@ def activity(
         prices=close.ffill().iloc[-1],
         targets=positions.set_index("id")["target_eoy"].dropna(),
         last_price_dates=pd.Series({s: prices.last_dates[s] for s in symbols}, dtype=object),
-        contributions=contributions,
+        contributions=contributions[0],
+        contributions_since=contributions[1],
     )
     return activity_feed(inputs, as_of, days=ACTIVITY_CALENDAR_DAYS, stale_after_days=stale_after_days)

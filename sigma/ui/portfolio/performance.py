@@ -11,6 +11,7 @@ import streamlit as st
 
 from sigma.charts import allocation as charts
 from sigma.portfolio.model import PortfolioView
+from sigma.ui import cache
 from sigma.ui.format import compact, money, pct
 
 RETURNS_HELP = (
@@ -22,8 +23,8 @@ RETURNS_HELP = (
 
 
 def _cell(value: float, note: str) -> str:
-    """A signed percentage, or the row's note ("n/a (history starts …)") when there is no number."""
-    return note if note and pd.isna(value) else pct(value, signed=True)
+    """A signed percentage, or "n/a" when the row has no number (its note goes under the table)."""
+    return "n/a" if note and pd.isna(value) else pct(value, signed=True)
 
 
 def returns_table(view: PortfolioView) -> pd.DataFrame:
@@ -52,7 +53,10 @@ def period_returns(view: PortfolioView) -> None:
         st.caption("No snapshot history yet: returns appear after the first trading day.")
         return
     st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(RETURNS_HELP)
+    frame = view.returns
+    missing = frame[frame["note"].fillna("").astype(str) != ""]
+    said = [f"{', '.join(rows['period'])}: {note}." for note, rows in missing.groupby("note", sort=False)]
+    st.caption(" ".join([*said, RETURNS_HELP]))
 
 
 def allocation(view: PortfolioView) -> None:
@@ -61,7 +65,8 @@ def allocation(view: PortfolioView) -> None:
     if tree.empty:
         st.caption("No open positions to allocate.")
         return
-    st.plotly_chart(charts.allocation_treemap(tree), width="stretch", key="allocation_treemap")
+    treemap = cache.chart(view, "allocation", charts.allocation_treemap, tree)
+    st.plotly_chart(treemap, width="stretch", key="allocation_treemap")
     st.caption("Tile size: |exposure| as % of NAV (delta-adjusted for options, shorts by their size). Click to zoom.")
 
 
@@ -74,13 +79,14 @@ def income(view: PortfolioView) -> None:
     label = "received" if inc.basis == "received" else "projected"
     cols = st.columns(3)
     cols[0].metric(
-        f"12-month income ({label})",
+        "12-month income",
         compact(inc.ttm),
         help=f"{money(inc.ttm)} of dividends over the last 12 months ({label})",
     )
     cols[1].metric("Yield on cost", pct(inc.yield_on_cost), help="Dividends of the last 12 months / cost basis")
     cols[2].metric("Cost basis", compact(inc.cost_basis), help=f"{money(inc.cost_basis)}: long stocks and ETFs")
     if not inc.by_month.empty:
-        st.plotly_chart(charts.dividends_by_month(inc.by_month), width="stretch", key="dividends_by_month")
+        dividends = cache.chart(view, "dividends", charts.dividends_by_month, inc.by_month)
+        st.plotly_chart(dividends, width="stretch", key="dividends_by_month")
     for note in inc.notes:
         st.caption(note)

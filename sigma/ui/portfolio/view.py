@@ -45,6 +45,7 @@ NUMBERS = [
     "day_change_pct",
     "target_upside_pct",
 ]
+HOLDINGS_HIDDEN = ("day_change_pct", "spark")  # shown from the table's "eye" menu: the money columns fit
 SEVERITY_ICON = {"info": ":material/info:", "warning": ":material/warning:", "critical": ":material/error:"}
 
 
@@ -80,21 +81,21 @@ def kpis(view: PortfolioView) -> None:
 def _holdings_columns(frame: pd.DataFrame) -> dict[str, Any]:
     """Column formats of the holdings table (weights as % of NAV, bars scaled to the largest weight)."""
     return {
-        "symbol": st.column_config.TextColumn("Symbol", pinned=True, width="medium"),
+        "symbol": st.column_config.TextColumn("Symbol", pinned=True),
         "type": st.column_config.TextColumn("Type", help=POSITION_CODES),
         "quantity": st.column_config.NumberColumn("Qty", format="localized", step=1),
         "price": price_column("Price", help="Latest close; an option's model price"),
         "market_value": money_column("Market value"),
-        "cost_basis": money_column("Cost basis", help="Quantity × entry price (× multiplier for options)"),
+        "weight": weight_bar("Weight (% NAV)", frame["weight"], help="Delta-adjusted exposure / NAV"),
+        "day_pnl": money_column("Day P&L", help="Change in value since the previous close"),
         "pnl": money_column("Unrealized P&L"),
         "pnl_pct": pct_column("P&L %", help="Unrealized P&L / |cost|"),
-        "day_pnl": money_column("Day P&L", help="Change in value since the previous close"),
+        "cost_basis": money_column("Cost basis", help="Quantity × entry price (× multiplier for options)"),
         "realized_pnl": money_column("Realized P&L", help="P&L of this symbol's closed lots (see Closed positions)"),
-        "weight": weight_bar("Weight (% NAV)", frame["weight"], help="Delta-adjusted exposure / NAV"),
         "day_change_pct": pct_column("Day", help="Price change over the last trading day"),
         "spark": st.column_config.LineChartColumn("3 months"),
+        "target_upside_pct": pct_column("Target upside", help="Target (end of year) / spot − 1; “—”: no target set"),
         "tags": st.column_config.ListColumn("Tags"),
-        "target_upside_pct": pct_column("Target upside", help="Target (end of year) / spot − 1; blank: no target set"),
     }
 
 
@@ -109,6 +110,8 @@ def holdings(view: PortfolioView) -> None:
     st.dataframe(
         tidy(frame[cols], NUMBERS),
         column_config=config,
+        column_order=[c for c in cols if c not in HOLDINGS_HIDDEN],
+        placeholder=MISSING,
         hide_index=True,
         width="stretch",
         height=min(35 * (len(frame) + 1) + 3, 640),
@@ -124,7 +127,9 @@ def equity(view: PortfolioView) -> None:
     if view.equity.empty:
         st.info("Not enough history yet for an equity curve.")
         return
-    st.plotly_chart(charts.equity_vs_benchmark(view.equity, view.info.benchmark), width="stretch")
+    st.plotly_chart(
+        cache.chart(view, "equity", charts.equity_vs_benchmark, view.equity, view.info.benchmark), width="stretch"
+    )
 
 
 def exposures(view: PortfolioView) -> None:
@@ -136,7 +141,8 @@ def exposures(view: PortfolioView) -> None:
             if frame is None or frame.empty:
                 st.caption("Nothing to show.")
                 continue
-            st.plotly_chart(charts.exposure_bars(frame, "group", view.kpis.nav), width="stretch", key=f"exp_{key}")
+            bars = cache.chart(view, key, charts.exposure_bars, frame, "group", view.kpis.nav)
+            st.plotly_chart(bars, width="stretch", key=f"exp_{key}")
     st.caption(
         "Delta-adjusted exposure as % of NAV. Sectors are GICS, with ETFs looked through to their "
         "sector weights (as on the Risk page); bonds, commodities, crypto and cash by asset class."
@@ -181,7 +187,9 @@ def options(view: PortfolioView) -> None:
         helps=[f"Whole book, stocks included: {money(k.delta_dollars, True)}", None, None, None],
     )
     numbers = ["strike", "price", "delta", "gamma", "theta", "vega", "dollar_delta"]
-    st.dataframe(tidy(frame, numbers), hide_index=True, width="stretch", column_config=OPTION_HEADERS)
+    st.dataframe(
+        tidy(frame, numbers), hide_index=True, width="stretch", column_config=OPTION_HEADERS, placeholder=MISSING
+    )
     st.caption(
         f"{POSITION_CODES} Greeks are per position (sign × contracts × multiplier). Volatility: implied "
         "when a market option price is known, else the underlying's 30-day realized volatility (floored "
@@ -206,7 +214,9 @@ def attribution(user: AuthUser, view: PortfolioView) -> None:
     if view.attribution.empty:
         st.caption("No P&L in this window.")
         return
-    st.plotly_chart(charts.attribution_bars(view.attribution), width="stretch", key="attr_chart")
+    st.plotly_chart(
+        cache.chart(view, "attribution", charts.attribution_bars, view.attribution), width="stretch", key="attr_chart"
+    )
     st.caption(f"P&L by symbol over the last {window}: unrealized change plus realized P&L booked in the window.")
 
 
@@ -227,7 +237,9 @@ CLOSED_COLUMNS = {
 def closed(view: PortfolioView) -> None:
     """Closed positions with their realized P&L."""
     numbers = ["quantity", "entry_price", "exit_price", "realized_pnl", "realized_pnl_pct"]
-    st.dataframe(tidy(view.closed, numbers), hide_index=True, width="stretch", column_config=CLOSED_COLUMNS)
+    st.dataframe(
+        tidy(view.closed, numbers), hide_index=True, width="stretch", column_config=CLOSED_COLUMNS, placeholder=MISSING
+    )
 
 
 def activity(view: PortfolioView) -> None:
@@ -264,7 +276,7 @@ def health(view: PortfolioView) -> None:
     if score is None:
         st.caption(f"Health score unavailable. {view.kpis.health_reason or ''}")
         return
-    st.plotly_chart(charts.health_gauge(score.score, score.grade), width="stretch")
+    st.plotly_chart(cache.chart(view, "health", charts.health_gauge, score.score, score.grade), width="stretch")
     rows = [_component_row(c) for c in score.components]
     st.dataframe(
         tidy(pd.DataFrame(rows), ["Score", "Weight"]),

@@ -44,7 +44,8 @@ def performance(choice: RiskChoice) -> None:
             None,
         ],
     )
-    st.plotly_chart(charts.rolling_beta(view.rolling_beta, view.benchmark, view.market_beta), width="stretch")
+    beta = cache.chart(view, "beta", charts.rolling_beta, view.rolling_beta, view.benchmark, view.market_beta)
+    st.plotly_chart(beta, width="stretch")
     provenance(view, f" · portfolio time-weighted returns vs {view.benchmark}, {view.window}", view.notes)
 
 
@@ -57,8 +58,9 @@ def factors(choice: RiskChoice) -> None:
         span = cols[1].segmented_control("Attribution window", ["1M", "3M", "1Y"], default="3M", key="risk_attr_window")
         view = cache.factors(choice.user, choice.pid, method or "ols", span or "3M")
         left, right = st.columns(2)
-        left.plotly_chart(charts.factor_exposures(view.portfolio), width="stretch")
-        right.plotly_chart(charts.risk_waterfall(view.contributions["percent"]), width="stretch")
+        left.plotly_chart(cache.chart(view, "exposures", charts.factor_exposures, view.portfolio), width="stretch")
+        waterfall = cache.chart(view, "waterfall", charts.risk_waterfall, view.contributions["percent"])
+        right.plotly_chart(waterfall, width="stretch")
         metrics(
             [
                 ("Risk (ann. vol)", pct(view.total_vol)),
@@ -108,8 +110,8 @@ def volatility(choice: RiskChoice) -> None:
         "of its own history."
     )
     left, right = st.columns(2)
-    left.plotly_chart(charts.vol_cone(view.cone), width="stretch")
-    right.plotly_chart(charts.har_forecasts(view.har), width="stretch")
+    left.plotly_chart(cache.chart(view, "cone", charts.vol_cone, view.cone), width="stretch")
+    right.plotly_chart(cache.chart(view, "har", charts.har_forecasts, view.har), width="stretch")
     provenance(view, f" · {view.basis}", view.notes)
 
 
@@ -136,37 +138,36 @@ def value_at_risk(choice: RiskChoice) -> None:
         table = var_table(view.table, horizon)
         left.dataframe(table, hide_index=True, width="stretch", height=_table_height(len(table)))
         left.caption(f"{horizon}-day losses, shown positive; CVaR is the mean loss beyond the VaR.")
-        right.plotly_chart(charts.var_distribution(view.distributions[horizon], lines), width="stretch")
+        distribution = cache.chart(view, horizon, charts.var_distribution, view.distributions[horizon], lines)
+        right.plotly_chart(distribution, width="stretch")
         provenance(view, f" · {methods[method].lower()} · NAV {money(view.nav)}", view.notes)
 
 
 def sectors(choice: RiskChoice) -> None:
     """Sector tilts vs the benchmark's weights, concentration and diversification."""
     view = cache.sectors(choice.user, choice.pid, choice.sector_benchmark)
-    st.plotly_chart(charts.sector_tilts(view.tilts), width="stretch")
+    st.plotly_chart(cache.chart(view, "tilts", charts.sector_tilts, view.tilts), width="stretch")
     st.markdown("#### Concentration & diversification")
     metrics(
         [
-            ("HHI", f"{view.hhi:.3f}"),
+            (f"HHI · {view.band}", f"{view.hhi:.3f}"),
             ("Effective N", f"{view.effective_n:.1f}"),
-            (
-                "Top 1 / 5 / 10",
-                f"{pct(view.top1, digits=0)} / {pct(view.top5, digits=0)} / {pct(view.top10, digits=0)}",
-            ),
-            ("Band", view.band),
+            ("Largest position", pct(view.top1, digits=0)),
             ("Diversification ratio", ratio(view.diversification_ratio)),
             ("Avg correlation", ratio(view.average_correlation)),
         ],
         helps=[
-            "Σ w² with w = |exposure| / gross exposure",
+            "Σ w² with w = |exposure| / gross exposure; < 0.10 diversified, 0.10–0.18 moderate, > 0.18 concentrated",
             "1 / HHI: the number of equal positions with the same concentration",
-            "Largest 1, 5 and 10 positions as % of gross exposure",
-            "< 0.10 diversified, 0.10–0.18 moderate, > 0.18 concentrated",
+            "The largest position as % of gross exposure (the top 5 and 10 are below)",
             "Σ|wᵢ|σᵢ / σ_p (≥ 1)",
             "Weighted average pairwise correlation of the holdings",
         ],
     )
-    st.caption("Concentration uses shares of gross exposure; the sector tilts use the equity sleeve's net weights.")
+    st.caption(
+        f"Top 5 / 10 positions: {pct(view.top5, digits=0)} / {pct(view.top10, digits=0)} of gross. "
+        "Concentration uses shares of gross exposure; the sector tilts use the equity sleeve's net weights."
+    )
     provenance(view, f" · sector weights of {view.benchmark} as of {view.reference_as_of:%Y-%m-%d}", view.notes)
 
 

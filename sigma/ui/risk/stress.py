@@ -9,7 +9,7 @@ from sigma.conventions import GICS_SECTORS
 from sigma.risk.service import StressModel, StressView
 from sigma.risk.style import STYLE_NAMES
 from sigma.ui import cache
-from sigma.ui.format import money, pct, provenance
+from sigma.ui.format import MISSING, money, pct, provenance
 from sigma.ui.risk.choice import RiskChoice, guard
 
 
@@ -18,7 +18,7 @@ def stress(choice: RiskChoice) -> None:
     model = cache.stress_model(choice.user, choice.pid)
     _catalogue(choice, model)
     st.markdown("#### Custom scenario builder")
-    _custom(model)
+    _custom(choice, model)
 
 
 @st.fragment
@@ -27,11 +27,11 @@ def _catalogue(choice: RiskChoice, model: StressModel) -> None:
     with guard():
         catalogue = {s.name: s for s in cache.scenarios(choice.user)}
         name = st.selectbox("Scenario", list(catalogue), key="risk_scenario")
-        show_stress(cache.service().apply(model, catalogue[name].scenario()), catalogue[name].description)
+        show_stress(cache.stress(choice.user, choice.pid, name), catalogue[name].description)
 
 
 @st.fragment
-def _custom(model: StressModel) -> None:
+def _custom(choice: RiskChoice, model: StressModel) -> None:
     """The builder's sliders; nothing to show until one shock moves (the sliders rerun this part only)."""
     with guard():
         shocks, vix_now = _builder(model)
@@ -43,7 +43,9 @@ def _custom(model: StressModel) -> None:
                 icon=":material/tune:",
             )
             return
-        show_stress(cache.service().apply(model, shocks), "Unshocked factors move by their conditional expectation.")
+        show_stress(
+            cache.stress(choice.user, choice.pid, shocks), "Unshocked factors move by their conditional expectation."
+        )
 
 
 def _builder(model: StressModel) -> tuple[dict[str, float], float]:
@@ -70,15 +72,18 @@ def show_stress(view: StressView, description: str) -> None:
     cols[0].metric("Total P&L", money(view.total, signed=True), f"{pct(view.total_pct, signed=True)} of NAV")
     losers = view.sectors["pnl"][view.sectors["pnl"] < 0] if len(view.sectors) else view.sectors.get("pnl")
     worst = (str(losers.idxmin()), money(losers.min(), signed=True)) if losers is not None and len(losers) else None
-    cols[1].metric(
+    cols[1].metric(  # the loss as the value, the sector's name below it (a long name never truncates)
         "Worst sector",
-        worst[0] if worst else "No sector loses",
-        worst[1] if worst else None,
+        worst[1] if worst else MISSING,
+        worst[0] if worst else "no sector loses",
         delta_color="off",
+        delta_arrow="off",
         help="The sector (or asset class) with the largest loss under the scenario",
     )
     cols[2].caption(f"{description} Basis: {view.basis}.")
     left, right = st.columns(2)
-    left.plotly_chart(charts.stress_bars(view.positions, "position"), width="stretch", key=f"sp_{view.basis}")
-    right.plotly_chart(charts.stress_bars(view.sectors, "sector"), width="stretch", key=f"ss_{view.basis}")
+    by_position = cache.chart(view, "position", charts.stress_bars, view.positions, "position")
+    by_sector = cache.chart(view, "sector", charts.stress_bars, view.sectors, "sector")
+    left.plotly_chart(by_position, width="stretch", key=f"sp_{view.basis}")
+    right.plotly_chart(by_sector, width="stretch", key=f"ss_{view.basis}")
     provenance(view, notes=view.notes)
