@@ -80,3 +80,30 @@ _strikes = st.integers(min_value=1, max_value=99_999_999).map(lambda t: t / 1000
 def test_format_then_parse_gives_back_the_same_contract(root, expiry, kind, strike, style):
     symbol = OccSymbol(root, expiry, kind, strike)
     assert parse_occ(format_occ(symbol, style)) == symbol
+
+
+def test_the_kind_is_stored_as_the_enum_and_a_put_is_written_with_a_capital_p() -> None:
+    put = OccSymbol("SPY", date(2026, 12, 18), "put", 452.5)  # type: ignore[arg-type]  # as a form passes it
+    assert put.kind is OptionKind.PUT  # the string "put" is turned into the member, not kept as a str
+    assert format_occ(put) == "SPY   261218P00452500"
+    assert format_occ(put, OccStyle.DOTTED) == ".SPY261218P452.5"
+
+
+def test_the_largest_strike_and_the_last_year_an_occ_symbol_can_write_are_accepted() -> None:
+    top = OccSymbol("SPX", date(2099, 12, 31), OptionKind.CALL, 99_999.999)
+    assert format_occ(top) == "SPX   991231C99999999"
+    assert parse_occ("SPX   991231C99999999") == top
+
+
+@pytest.mark.parametrize(
+    ("root", "expiry", "message"),
+    [
+        ("aapl", date(2025, 1, 17), "Option root 'aapl' must be 1–6 upper-case letters or digits."),
+        ("AAPL", date(2100, 1, 15), "Expiry 2100-01-15 is outside 2000–2099, which an OCC symbol cannot write."),
+        ("AAPL", date(1999, 12, 17), "Expiry 1999-12-17 is outside 2000–2099, which an OCC symbol cannot write."),
+    ],
+)
+def test_a_contract_an_occ_symbol_cannot_write_is_refused_with_advice(root: str, expiry: date, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        OccSymbol(root, expiry, OptionKind.CALL, 150.0)
+    assert str(info.value) == message

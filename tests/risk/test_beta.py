@@ -94,7 +94,9 @@ def test_a_window_where_the_benchmark_does_not_move_has_no_beta() -> None:
     np.testing.assert_allclose(ours[outside], expected[outside], rtol=1e-9)
 
 
-def test_a_constant_offset_such_as_gross_returns_leaves_the_rolling_beta_unchanged(data) -> None:
+def test_a_constant_offset_such_as_gross_returns_leaves_the_rolling_beta_unchanged(
+    data: tuple[pd.DataFrame, pd.Series],
+) -> None:
     """The slope does not see a level: returns + 100 (the running sums' worst case) give the same betas."""
     returns, bench = data
     base = rolling_beta(returns, bench, 60)
@@ -109,10 +111,22 @@ def test_a_constant_offset_such_as_gross_returns_leaves_the_rolling_beta_unchang
 
 
 @pytest.mark.parametrize("scale", [1e-5, 1e3])
-def test_scaling_returns_and_benchmark_together_leaves_the_rolling_beta_unchanged(data, scale) -> None:
+def test_scaling_returns_and_benchmark_together_leaves_the_rolling_beta_unchanged(
+    data: tuple[pd.DataFrame, pd.Series], scale: float
+) -> None:
     """β = cov(x, b) / var(b) is unit-free: basis-point-sized moves still have a beta (no zero-variance cut-off)."""
     returns, bench = data
     base = rolling_beta(returns, bench, 60)
     scaled = rolling_beta(returns * scale, bench * scale, 60)
     np.testing.assert_allclose(scaled.to_numpy(), base.to_numpy(), rtol=1e-9)
     assert scaled.notna().sum().sum() == 341 + 272 + 141
+
+
+def test_nullable_float_inputs_with_missing_values_give_the_same_rolling_betas(
+    data: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    """Frames read with pandas' nullable dtypes (pd.NA for a missing return) are read as float64 with NaN."""
+    returns, bench = data
+    got = rolling_beta(returns.astype("Float64"), bench.astype("Float64"), 60)
+    np.testing.assert_allclose(got.to_numpy(), rolling_beta(returns, bench, 60).to_numpy(), rtol=1e-15)
+    assert (got.dtypes == np.float64).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,7 +103,7 @@ def test_matrices_are_symmetric_unit_diagonal_and_bounded(values: np.ndarray, mi
     assert np.all(np.isnan(diag) | (diag == 1.0))
 
 
-def test_a_level_offset_and_a_change_of_units_leave_the_matrix_unchanged(returns) -> None:
+def test_a_level_offset_and_a_change_of_units_leave_the_matrix_unchanged(returns: pd.DataFrame) -> None:
     """ρ is unit-free and blind to levels: returns + 100 and returns × 1e-13 give the same matrix
     (the centring keeps the sums exact; the zero-variance floor scales with the data)."""
     base = correlation_matrix(returns, cluster=False)
@@ -111,10 +113,12 @@ def test_a_level_offset_and_a_change_of_units_leave_the_matrix_unchanged(returns
 
 def test_exactly_linear_columns_correlate_at_exactly_plus_or_minus_one() -> None:
     x = np.random.default_rng(0).normal(size=30)
-    data = pd.DataFrame({"x": x, "up": 3.0 * x + 0.3, "down": -7.0 * x, "small": 0.1 * x})
+    data = pd.DataFrame(
+        {"x": x, "up": 3.0 * x + 0.3, "down": -7.0 * x, "small": 0.1 * x, "flip": 0.3 - 3.0 * x, "tiny": -0.1 * x}
+    )
     corr = correlation_matrix(data, min_periods=10, cluster=False)
     # rounding alone would put some entries a hair beyond ±1 (1.0000000000000002): they are clipped
-    signs = np.array([1.0, 1.0, -1.0, 1.0])
+    signs = np.array([1.0, 1.0, -1.0, 1.0, -1.0, -1.0])
     np.testing.assert_array_equal(np.abs(corr.to_numpy()) <= 1.0, True)
     np.testing.assert_allclose(corr.to_numpy(), np.outer(signs, signs), rtol=1e-15)
 
@@ -122,7 +126,7 @@ def test_exactly_linear_columns_correlate_at_exactly_plus_or_minus_one() -> None
 def test_min_periods_is_the_least_overlap_that_still_gets_a_correlation() -> None:
     data = pd.DataFrame({"a": [0.01, -0.02, 0.03, 0.00, 0.02], "b": [0.02, -0.01, 0.05, 0.01, 0.00]})
     assert correlation_matrix(data, min_periods=5).loc["a", "b"] == pytest.approx(data["a"].corr(data["b"]))
-    assert np.isnan(correlation_matrix(data, min_periods=6).loc["a", "b"])
+    assert np.isnan(correlation_matrix(data, min_periods=6).to_numpy()[0, 1])  # a-b
     two = data.iloc[:2]  # two points always lie on a line: ρ = ±1 once min_periods allows it
     assert correlation_matrix(two, min_periods=2).loc["a", "b"] == pytest.approx(1.0)
     sixty = pd.DataFrame(np.random.default_rng(1).normal(size=(60, 2)), columns=["a", "b"])
@@ -161,3 +165,26 @@ def test_average_pairwise_correlation_aligns_weights_skips_nan_pairs_and_has_no_
     assert average_pairwise_correlation(corr, pd.Series({"x": 0.5, "y": 0.25})) == pytest.approx(0.5)
     assert average_pairwise_correlation(corr) == pytest.approx(0.4)  # NaN pair skipped: (0.5 + 0.3) / 2
     assert np.isnan(average_pairwise_correlation(corr.loc[["x"], ["x"]]))  # one asset: no pair
+
+
+def test_a_nullable_float_frame_gives_the_same_matrix_as_a_float64_one(returns: pd.DataFrame) -> None:
+    full = returns.drop(columns=["C3", "C5", "C7"])  # no missing values: pd.NA is not accepted here
+    got = correlation_matrix(full.astype("Float64"), cluster=False)
+    np.testing.assert_allclose(got.to_numpy(), correlation_matrix(full, cluster=False).to_numpy(), rtol=1e-15)
+
+
+def test_no_dates_give_a_nan_matrix_not_an_error() -> None:
+    empty = pd.DataFrame({"a": [], "b": [], "c": []}, dtype=float)
+    got = correlation_matrix(empty, min_periods=2)
+    assert got.shape == (3, 3) and got.isna().all().all()
+
+
+def test_short_empty_and_flat_columns_and_pairless_averages_raise_no_runtime_warnings(returns: pd.DataFrame) -> None:
+    """0/0 on a column without data is the expected NaN, computed quietly (no warnings in the logs)."""
+    data = returns.assign(EMPTY=np.nan, FLAT=0.001)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corr = correlation_matrix(data, cluster=False)
+        alone = average_pairwise_correlation(corr.loc[["C0"], ["C0"]])
+    assert corr["EMPTY"].isna().all() and corr["FLAT"].isna().all() and np.isnan(alone)
+    assert corr.loc["C0", "C1"] == pytest.approx(returns["C0"].corr(returns["C1"]), rel=1e-12)

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from sigma.errors import ValidationError
 from sigma.risk.concentration import ConcentrationBand, concentration, diversification
-from sigma.risk.sector import LOOK_THROUGH, SP500_SECTOR_WEIGHTS, sector_exposure, sector_vs_benchmark
+from sigma.risk.sector import (
+    LOOK_THROUGH,
+    SP500_SECTOR_WEIGHTS,
+    _normalised,
+    holding_labels,
+    sector_exposure,
+    sector_vs_benchmark,
+)
 
 PROFILES = {"AAPL": "Information Technology", "JPM": "Financials", "XLK": "Information Technology"}
 CLASSES = {"TLT": "bond_etf", "GLD": "commodity_etf", "IBIT": "crypto_etf", "SGOV": "cash_etf"}
@@ -99,3 +106,45 @@ def test_sector_exposures_always_add_up_to_the_net_exposure(values) -> None:
     e = pd.Series(values, index=symbols)
     got = sector_exposure(e, None, PROFILES, asset_classes=CLASSES)
     assert got["exposure"].sum() == pytest.approx(sum(values), abs=1e-6)
+
+
+def test_raw_weights_are_normalised_to_one_and_zero_weights_are_dropped() -> None:
+    # the look-through table is built at import with this helper: 11 GICS weights in percent
+    got = _normalised((40.0, 0.0, 10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 30.0))
+    assert got == pytest.approx({"Information Technology": 0.5, "Health Care": 0.125, "Communication Services": 0.375})
+    with pytest.raises(ValueError):  # a row that is not 11 sectors long is an error, not silently cut
+        _normalised((50.0, 50.0))
+
+
+def test_holding_labels_prefer_the_sector_then_the_asset_class_then_non_equity() -> None:
+    sectors = pd.Series({"AAPL": "Information Technology", "TLT": None, "GLD": "", "ODD": np.nan})
+    classes = pd.Series({"AAPL": "stock", "TLT": "bond_etf", "GLD": "commodity_etf", "ODD": "other"})
+    got = holding_labels(sectors, classes)
+    assert got.to_dict() == {
+        "AAPL": "Information Technology",
+        "TLT": "Bonds",
+        "GLD": "Commodities",
+        "ODD": "Non-equity",
+    }
+    assert holding_labels(sectors, classes, missing="Other")["ODD"] == "Other"
+
+
+def test_sector_exposure_maps_positions_to_symbols_by_label_and_sorts_largest_first() -> None:
+    e = pd.Series({"p1": 1e5, "p2": 3e5, "p3": -5e4})
+    symbols = pd.Series({"p3": "TLT", "p2": "JPM", "p1": "AAPL"})  # not in the exposures' order
+    got = sector_exposure(e, symbols, PROFILES, asset_classes=CLASSES)
+    assert list(got.index) == ["Financials", "Information Technology", "Bonds"]
+    assert got["exposure"].tolist() == [3e5, 1e5, -5e4]
+    assert got["weight"].tolist() == pytest.approx([3e5 / 4.5e5, 1e5 / 4.5e5, -5e4 / 4.5e5])  # of gross
+    assert sector_exposure(e, symbols, PROFILES, asset_classes=CLASSES, nav=0.0)["weight"].isna().all()
+
+
+def test_tilts_accept_a_series_fill_missing_sectors_with_zero_and_need_a_net_equity_sleeve() -> None:
+    it = "Information Technology"
+    got = sector_vs_benchmark(pd.Series({it: 2e5, "Bonds": 5e5}), benchmark={it: 0.4, "Financials": 0.6})
+    assert len(got) == 11
+    assert list(got.loc[it]) == pytest.approx([100.0, 40.0, 60.0])
+    assert list(got.loc["Financials"]) == pytest.approx([0.0, 60.0, -60.0])
+    assert list(got.loc["Energy"]) == [0.0, 0.0, 0.0]  # in neither: 0 pp, not NaN
+    netted = sector_vs_benchmark(pd.Series({it: 1e5, "Financials": -1e5}))  # long/short netting to zero
+    assert netted["portfolio_pp"].isna().all() and netted["benchmark_pp"].notna().all()

@@ -218,7 +218,7 @@ def test_a_shock_outside_the_covariance_propagates_nothing_and_a_zero_move_is_no
 def test_a_short_positions_return_is_its_pnl_over_its_absolute_value() -> None:
     got = run_scenario(Scenario("down", {"market": -0.2}), pd.Series({"NVDA": -5e5}), BETAS, 1e6)
     # pnl +130,000 on |−500,000|: +26 %, a gain shown as a positive return
-    assert got.positions.loc["NVDA", ["value", "pnl", "return"]].tolist() == pytest.approx([-5e5, 1.3e5, 0.26])
+    assert list(got.positions.loc["NVDA", ["value", "pnl", "return"]]) == pytest.approx([-5e5, 1.3e5, 0.26])
 
 
 def test_option_rows_carry_their_value_pnl_share_and_return_and_unlabelled_options_get_a_name() -> None:
@@ -239,7 +239,7 @@ def test_option_rows_carry_their_value_pnl_share_and_return_and_unlabelled_optio
 
 
 @pytest.mark.parametrize("level", [0.0, -5.0])
-def test_a_vix_scenario_needs_a_positive_vix_level(level) -> None:
+def test_a_vix_scenario_needs_a_positive_vix_level(level: float) -> None:
     with pytest.raises(ValidationError) as info:
         run_scenario(Scenario("VIX to 40", {"vix": 40.0}), pd.Series({"SPY": 1e5}), BETAS, 1e6, vix_level=level)
     assert str(info.value) == "Scenario 'VIX to 40' sets the VIX level: pass today's VIX level."

@@ -127,3 +127,41 @@ def test_har_forecast_matches_a_slow_per_column_reference(returns) -> None:
         for key, value in _slow_har(data[col]).items():
             assert out.loc[col, key] == pytest.approx(value, rel=1e-9), (col, key)
     assert out.loc["C2", "n_obs"] == 399 and out.loc["D", "n_obs"] == 99 and np.isnan(out.loc["D", "h1"])
+
+
+def test_har_params_are_named_by_lag(returns: pd.DataFrame) -> None:
+    rv = returns**2
+    params = vol.har_params(rv)
+    assert list(params.columns) == ["const", "daily", "weekly", "monthly"]
+    arch_params, _ = _arch_reference(rv["C"])  # arch orders them constant, lag 1, lag 5, lag 22
+    assert list(params.loc["C", ["const", "daily", "weekly", "monthly"]]) == pytest.approx(arch_params, rel=1e-10)
+
+
+def test_a_minus_infinite_return_is_missing_in_every_estimator(returns: pd.DataFrame) -> None:
+    broken, gap = returns.copy(), returns.copy()
+    broken.iloc[650, 0], gap.iloc[650, 0] = -np.inf, np.nan
+    pd.testing.assert_frame_equal(vol.realized_vol(broken), vol.realized_vol(gap))
+    pd.testing.assert_frame_equal(vol.ewma_vol(broken), vol.ewma_vol(gap))
+    pd.testing.assert_frame_equal(vol.har_forecast(broken), vol.har_forecast(gap))
+    assert vol.ewma_vol(broken).iloc[-1].notna().all()
+
+
+def test_a_forecast_row_has_an_empty_note_and_high_without_low_falls_back_to_squared_returns(
+    returns: pd.DataFrame,
+) -> None:
+    out = vol.har_forecast(returns, high=returns.abs() + 1.0)  # no `low`: no range estimator
+    pd.testing.assert_frame_equal(out, vol.har_forecast(returns))
+    assert out["note"].tolist() == ["", "", ""]
+
+
+def test_no_history_at_all_says_zero_returns() -> None:
+    with pytest.raises(InsufficientHistory, match=r"the longest history here has 0\. Load"):
+        vol.har_forecast(pd.DataFrame({"XLK": np.full(30, np.nan)}))
+
+
+def test_the_cone_annualises_with_the_given_periods(returns: pd.DataFrame) -> None:
+    monthly = vol.volatility_cone(returns["A"], windows=(20,), periods_per_year=12)
+    rolling = vol.realized_vol(returns[["A"]], 20, 12)["A"].dropna()
+    assert list(monthly.loc[20, ["min", "max", "current"]]) == pytest.approx(
+        [rolling.min(), rolling.max(), rolling.iloc[-1]], rel=1e-12
+    )

@@ -16,13 +16,13 @@ from sigma.ui.risk.choice import RiskChoice, guard
 def stress(choice: RiskChoice) -> None:
     """A catalogue scenario, then the builder's own shocks, on the same stress model (each its own fragment)."""
     model = cache.stress_model(choice.user, choice.pid)
-    _catalogue(choice, model)
+    _catalogue(choice)
     st.markdown("#### Custom scenario builder")
     _custom(choice, model)
 
 
 @st.fragment
-def _catalogue(choice: RiskChoice, model: StressModel) -> None:
+def _catalogue(choice: RiskChoice) -> None:
     """The picked catalogue scenario (the pick reruns this part only)."""
     with guard():
         catalogue = {s.name: s for s in cache.scenarios(choice.user)}
