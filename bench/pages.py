@@ -32,19 +32,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-import streamlit as st
 from sqlalchemy import insert, select
-from streamlit import logger as st_logger
-from streamlit.testing.v1 import AppTest
 
 from bench.portfolio import _book
 from sigma.config import from_env
 from sigma.db.models import Portfolio, Position
 from sigma.market.universe import universe_profiles
-from sigma.ui import cache
+from sigma.ui.apptest import AppTest, forget_views, quiet
+from sigma.ui.apptest import login as apptest_login
 from sigma.wiring import build
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ("portfolio", "risk", "correlations")
 USERS = (("alice", "sigma-demo"), ("bob", "sigma-demo"), ("carol", "sigma-demo"))
 ADMIN = ("admin", "sigma-admin")
@@ -103,11 +100,7 @@ def _big_book(n: int) -> None:
 
 def login(username: str, password: str) -> AppTest:
     """app.py run and logged in through the form (the login run renders the Portfolio page)."""
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    at.text_input(key="login_user").input(username)
-    at.text_input(key="login_pw").input(password)
-    at.button[0].click().run()
+    at = apptest_login(username, password, timeout=300)
     if at.exception:
         raise RuntimeError([e.value for e in at.exception])
     return at
@@ -131,7 +124,7 @@ def measure(at: AppTest, page: str, rounds: int) -> tuple[Timing, Timing]:
     """(median cold, median warm) wall and CPU seconds over `rounds` rounds."""
     cold, warm = [], []
     for _ in range(rounds):
-        _clear()
+        forget_views()
         cold.append(render(at, page))
         warm.append(render(at, page))
     return _median(cold), _median(warm)
@@ -168,7 +161,7 @@ def profile(username: str, page: str, top: int) -> None:
     password = dict([*USERS, ADMIN, BIG])[username]
     at = login(username, password)
     render(at, page)
-    for label, prepare in (("cold", _clear), ("warm", _nothing)):
+    for label, prepare in (("cold", forget_views), ("warm", _nothing)):
         prepare()
         prof = cProfile.Profile()
         threading.setprofile(lambda *_a, p=prof: p.enable())  # AppTest runs the script in a new thread
@@ -184,12 +177,6 @@ def _nothing() -> None:
     return None
 
 
-def _clear() -> None:
-    """Before a cold render: drop the cached views and the memoised figures (not the services)."""
-    st.cache_data.clear()
-    cache.forget_shared()
-
-
 def main() -> None:
     """Seed a temporary data dir (or reuse --data-dir), then time or profile the pages."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -201,7 +188,7 @@ def main() -> None:
     parser.add_argument("--user", default="alice", help="the user whose page --profile renders")
     parser.add_argument("--top", type=int, default=35)
     args = parser.parse_args()
-    st_logger.set_log_level("error")  # AppTest's "No runtime found" notes on every cached call
+    quiet()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp)
         fresh = not (data_dir / "sigma.db").exists()

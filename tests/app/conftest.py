@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from sigma.ui.apptest import login
 from tests.seeded import seeded_environment
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +36,6 @@ def app_env(seeded_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iter
     yield seeded_env
     st.cache_resource.clear()
     st.cache_data.clear()
-
-
-def login(username: str, password: str) -> AppTest:
-    """Run app.py and log in through the form."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.text_input(key="login_user").input(username)
-    at.text_input(key="login_pw").input(password)
-    at.button[0].click().run()
-    return at
 
 
 @pytest.fixture

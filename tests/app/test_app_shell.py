@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import login
+from sigma.ui.apptest import login
 
 pytestmark = pytest.mark.xdist_group("apptest")
 

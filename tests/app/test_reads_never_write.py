@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import login
+from sigma.ui.apptest import login
 
 pytestmark = pytest.mark.xdist_group("apptest")
 
