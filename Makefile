@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 PYTEST_ARGS   ?=
 
-.PHONY: run test coverage mutate lint typecheck bench clean-data help
+.PHONY: run test coverage mutate lint typecheck bench bench-batch clean-data help
 
 help:
 	@echo "make run    - set up and run Sigma on http://localhost:8501 (SQLite + simulated market)"
@@ -15,6 +15,7 @@ help:
 	@echo "make coverage - the test suite (browser tests aside) under coverage, subprocesses included"
 	@echo "make mutate - mutation scores per module (slow; MODULES=sigma/risk/var.py for one)"
 	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make bench-batch - the nightly batch on 1,000 portfolios x 50 positions, per phase (ARGS=--executor dask)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +41,10 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-# Two pytest phases: the suite in parallel, then the browser tests alone (one Streamlit server and one
-# Chromium, nothing competing for the 2 cores). Both always run; `make test` fails if either fails.
+# Two pytest phases: the suite in parallel, then the browser tests and the Dask cluster test alone (one
+# Streamlit server and one Chromium, or a cluster's worker processes, nothing competing for the 2 cores;
+# the cluster's nannies failed to start under the parallel phase's load). Both always run; `make test`
+# fails if either fails.
 # "No tests collected" (exit 5) only counts as a pass when PYTEST_ARGS narrows the run.
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 define phase
@@ -52,8 +55,8 @@ echo "make test: $(1) phase: exit $$rc after $$(( $$(date +%s) - start )) s"; \
 endef
 
 test: lint typecheck
-	@$(call phase,parallel,-n 2 --dist loadfile -m "not browser"); p=$$?; \
-	$(call phase,browser,-n 0 -m browser); b=$$?; \
+	@$(call phase,parallel,-n 2 --dist loadfile -m "not browser and not cluster"); p=$$?; \
+	$(call phase,serial,-n 0 -m "browser or cluster"); b=$$?; \
 	[ $$p -eq 0 ] && [ $$b -eq 0 ]
 
 # Coverage of the whole suite, subprocesses included (the jobs CLI and `jobs serve` run in their own
@@ -71,6 +74,9 @@ bench: $(DEV_STAMP) .venv-bench/.installed
 	$(BIN)/python -m bench.portfolio
 	$(BIN)/python -m bench.snapshots
 	.venv-bench/bin/python -m bench.greeks
+
+bench-batch: $(DEV_STAMP)
+	$(BIN)/python -m bench.batch $(ARGS)
 
 # py_vollib_vectorized needs py_vollib==1.0.1, which clashes with the test oracles: its own venv.
 .venv-bench/.installed: bench/requirements-greeks.txt

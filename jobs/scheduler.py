@@ -1,9 +1,11 @@
 """The scheduler process: APScheduler 3 with its job store in Sigma's database.
 
-Schedules: market data after the close, then the snapshots; the security profiles daily (crons
-from settings); a heartbeat row; and a poller that runs jobs queued from the Admin page.
-SIGTERM and Ctrl-C stop it cleanly, waiting for a running job. STACK.md section 5 explains
-the `_process_jobs` guard.
+Schedules (`sigma.batch.schedule`, crons from settings): market data after the close, the nightly
+batch after it, the security profiles daily; a heartbeat row; and a poller that runs jobs queued
+from the Admin page. Each has `coalesce`, `max_instances=1` and a misfire grace, and the job's
+lease lock keeps one run at a time even with two `serve` processes on one database. SIGTERM and
+Ctrl-C stop it cleanly: the running phase ends after its current unit of work, the run is recorded
+`interrupted`, and the process exits. STACK.md section 5 explains the `_process_jobs` guard.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from types import FrameType
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs.runner import run_job
+from jobs.runner import STOP, run_job
+from sigma.batch.orchestrator import BatchRequest
+from sigma.batch.schedule import SCHEDULES, trigger
 from sigma.batch.status import Trigger
 from sigma.wiring import Services
 
@@ -42,16 +45,9 @@ def _svc() -> Services:
     return _services
 
 
-def scheduled_market_data() -> None:
-    """The market-data job, as the scheduler runs it."""
-    services = _svc()
-    run_job(services, "market_data", Trigger.SCHEDULE)
-    run_job(services, "snapshots", Trigger.SCHEDULE)
-
-
-def scheduled_profiles() -> None:
-    """The profiles job, as the scheduler runs it."""
-    run_job(_svc(), "profiles", Trigger.SCHEDULE)
+def scheduled(job: str) -> None:
+    """Run `job` as the scheduler does (its lock makes a second scheduler's attempt a recorded skip)."""
+    run_job(_svc(), job, Trigger.SCHEDULE)
 
 
 def beat() -> None:
@@ -62,10 +58,15 @@ def beat() -> None:
 def poll_requests() -> None:
     """Run every job queued from the Admin page, oldest first."""
     services = _svc()
-    while (claimed := services.queue.claim_next()) is not None:
-        request_id, name = claimed
-        run_id, outcome = run_job(services, name, Trigger.REQUEST)
-        services.queue.complete(request_id, outcome.status.ok, run_id)
+    while not STOP.is_set() and (claimed := services.queue.claim_next()) is not None:
+        try:
+            request = BatchRequest.from_params(claimed.job, claimed.params, Trigger.REQUEST, claimed.requested_by)
+            run_id, outcome = run_job(services, claimed.job, Trigger.REQUEST, request=request)
+        except ValueError as exc:  # an unknown job or phase in the row: the request fails, the poller goes on
+            log.error("request %s refused: %s", claimed.id, exc)
+            services.queue.complete(claimed.id, False, None)
+            continue
+        services.queue.complete(claimed.id, outcome.status.ok, run_id)
 
 
 def build_scheduler(services: Services) -> SafeBlockingScheduler:
@@ -76,10 +77,9 @@ def build_scheduler(services: Services) -> SafeBlockingScheduler:
         timezone="UTC",
     )
     settings = services.settings
-    market_cron = CronTrigger.from_crontab(settings.schedule_market_data, timezone="UTC")
-    sched.add_job("jobs.scheduler:scheduled_market_data", market_cron, id="market_data", replace_existing=True)
-    profiles_cron = CronTrigger.from_crontab(settings.schedule_profiles, timezone="UTC")
-    sched.add_job("jobs.scheduler:scheduled_profiles", profiles_cron, id="profiles", replace_existing=True)
+    for schedule in SCHEDULES:
+        cron = trigger(settings, schedule)
+        sched.add_job("jobs.scheduler:scheduled", cron, args=[schedule.job], id=schedule.job, replace_existing=True)
     sched.add_job(
         "jobs.scheduler:beat",
         IntervalTrigger(seconds=settings.heartbeat_seconds),
@@ -94,10 +94,12 @@ def serve(services: Services) -> int:
     """Run the scheduler until SIGTERM or Ctrl-C; returns 0 after a clean stop."""
     global _services
     _services = services
+    STOP.clear()
     sched = build_scheduler(services)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("received signal %s: stopping after the running job", signum)
+        log.info("received signal %s: stopping after the running unit of work", signum)
+        STOP.set()
         if sched.running:
             sched.shutdown(wait=True)
 
@@ -106,8 +108,9 @@ def serve(services: Services) -> int:
     beat()
     settings = services.settings
     log.info(
-        "scheduler started (market data: %s UTC; profiles: %s UTC)",
+        "scheduler started (market data: %s, batch: %s, profiles: %s; UTC)",
         settings.schedule_market_data,
+        settings.schedule_batch,
         settings.schedule_profiles,
     )
     sched.start()

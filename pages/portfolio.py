@@ -9,7 +9,7 @@ from sigma.errors import SigmaError
 from sigma.ui import cache, shell
 from sigma.ui.auth import current_user
 from sigma.ui.format import provenance
-from sigma.ui.portfolio import forms, performance
+from sigma.ui.portfolio import forms, insights, performance
 from sigma.ui.portfolio import imports as csv_flow
 from sigma.ui.portfolio import view as draw
 
@@ -44,6 +44,7 @@ for note in view.notes:
     st.info(note, icon=":material/info:")
 forms.flash()
 draw.kpis(view)
+insights.show(svc.insights, user, pid)
 
 overview, positions, tags_tab, cash_tab, io_tab = st.tabs(
     ["Overview", "Positions", "Tags & targets", "Cash", "Import / export"]

@@ -17,9 +17,11 @@ from typing import TypedDict, TypeVar
 
 from sigma.errors import ConfigError
 from sigma.settings import (
+    DEFAULT_BATCH_CRON,
     DEFAULT_MARKET_DATA_CRON,
     DEFAULT_PROFILES_CRON,
     VARIABLES,
+    BatchExecutorKind,
     Environment,
     HealthThresholds,
     MarketDataMode,
@@ -32,6 +34,7 @@ from sigma.settings import (
 
 __all__ = [
     "VARIABLES",
+    "BatchExecutorKind",
     "Environment",
     "HealthThresholds",
     "MarketDataMode",
@@ -124,6 +127,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         **_login(env),
         **_schedules(env),
         **_risk(env),
+        **_batch(env),
     )
 
 
@@ -218,6 +222,29 @@ def _schedules(env: Mapping[str, str]) -> _Schedules:
         schedule_market_data=_parse(env, "SIGMA_SCHEDULE_MARKET_DATA", DEFAULT_MARKET_DATA_CRON, _cron, cron),
         schedule_profiles=_parse(env, "SIGMA_SCHEDULE_PROFILES", DEFAULT_PROFILES_CRON, _cron, cron),
         heartbeat_seconds=_parse(env, "SIGMA_HEARTBEAT_SECONDS", 30, _POS_INT, "a positive integer"),
+    )
+
+
+class _Batch(TypedDict):
+    schedule_batch: str
+    lock_ttl_seconds: int
+    job_deadline_seconds: int
+    provider_breaker: int
+    batch_executor: BatchExecutorKind
+    batch_workers: int
+    dask_scheduler: str
+
+
+def _batch(env: Mapping[str, str]) -> _Batch:
+    kind = _choice(BatchExecutorKind)
+    return _Batch(
+        schedule_batch=_parse(env, "SIGMA_SCHEDULE_BATCH", DEFAULT_BATCH_CRON, _cron, "a five-field cron expression"),
+        lock_ttl_seconds=_parse(env, "SIGMA_LOCK_TTL_SECONDS", 60, _POS_INT, "a positive integer"),
+        job_deadline_seconds=_parse(env, "SIGMA_JOB_DEADLINE_SECONDS", 1800, _POS_INT, "a positive integer"),
+        provider_breaker=_parse(env, "SIGMA_PROVIDER_BREAKER", 3, _POS_INT, "a positive integer"),
+        batch_executor=_parse(env, "SIGMA_BATCH_EXECUTOR", BatchExecutorKind.LOCAL, kind, _one_of(BatchExecutorKind)),
+        batch_workers=_parse(env, "SIGMA_BATCH_WORKERS", 0, int, "an integer (0: the CPU count)"),
+        dask_scheduler=_parse(env, "SIGMA_DASK_SCHEDULER", "", str, "an address such as tcp://host:8786"),
     )
 
 

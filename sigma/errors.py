@@ -40,6 +40,10 @@ class ProviderUnavailable(SigmaError):
     """A market-data provider timed out, refused, rate-limited or returned nothing usable."""
 
 
+class ProviderDown(ProviderUnavailable):
+    """The live provider failed too often in a row and is called down for the rest of the run."""
+
+
 class PermissionDenied(SigmaError):
     """The acting user may not see or change this object (also used for 'not found')."""
 

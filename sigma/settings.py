@@ -14,6 +14,15 @@ from pathlib import Path
 
 DEFAULT_MARKET_DATA_CRON = "15 22 * * mon-fri"
 DEFAULT_PROFILES_CRON = "30 23 * * *"
+DEFAULT_BATCH_CRON = "45 22 * * mon-fri"  # after the market-data job (22:15 UTC, after the US close)
+
+
+class BatchExecutorKind(StrEnum):
+    """Where the batch's per-portfolio work runs (SIGMA_BATCH_EXECUTOR)."""
+
+    INLINE = "inline"
+    LOCAL = "local"
+    DASK = "dask"
 
 
 class Environment(StrEnum):
@@ -83,7 +92,16 @@ VARIABLES: tuple[Var, ...] = (
     Var("SIGMA_BCRYPT_ROUNDS", "12", "bcrypt cost for password hashes"),
     Var("SIGMA_SCHEDULE_MARKET_DATA", DEFAULT_MARKET_DATA_CRON, "cron (UTC) of the market-data job"),
     Var("SIGMA_SCHEDULE_PROFILES", DEFAULT_PROFILES_CRON, "cron (UTC) of the profiles job (security profiles)"),
+    Var("SIGMA_SCHEDULE_BATCH", DEFAULT_BATCH_CRON, "cron (UTC) of the nightly batch (after the market data)"),
     Var("SIGMA_HEARTBEAT_SECONDS", "30", "how often the jobs process writes its heartbeat"),
+    Var(
+        "SIGMA_LOCK_TTL_SECONDS", "60", "lease of a job lock; the holder renews it, a dead holder's lock is taken over"
+    ),
+    Var("SIGMA_JOB_DEADLINE_SECONDS", "1800", "a job's overall deadline; past it, it stops and says so"),
+    Var("SIGMA_PROVIDER_BREAKER", "3", "consecutive systemic provider failures after which it is called down"),
+    Var("SIGMA_BATCH_EXECUTOR", "local", "inline, local (a process pool) or dask (a distributed cluster)"),
+    Var("SIGMA_BATCH_WORKERS", "(CPU count)", "processes of the local executor"),
+    Var("SIGMA_DASK_SCHEDULER", "(none)", "address of the Dask scheduler for SIGMA_BATCH_EXECUTOR=dask"),
     Var("SIGMA_RIDGE_ALPHA", "1.0", "ridge penalty for factor exposures on standardized factors"),
     Var("SIGMA_RISK_FREE", "0.0", "annual risk-free rate used by Sharpe ratios (fraction)"),
     Var("SIGMA_MC_PATHS", "10000", "Monte Carlo VaR paths"),
@@ -164,6 +182,13 @@ class Settings:
     schedule_market_data: str = DEFAULT_MARKET_DATA_CRON
     schedule_profiles: str = DEFAULT_PROFILES_CRON
     heartbeat_seconds: int = 30
+    schedule_batch: str = DEFAULT_BATCH_CRON
+    lock_ttl_seconds: int = 60
+    job_deadline_seconds: int = 1800
+    provider_breaker: int = 3
+    batch_executor: BatchExecutorKind = BatchExecutorKind.LOCAL
+    batch_workers: int = 0  # 0: the CPU count
+    dask_scheduler: str = ""
     ridge_alpha: float = 1.0
     risk_free: float = 0.0
     mc_paths: int = 10_000

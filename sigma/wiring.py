@@ -10,7 +10,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +24,7 @@ from sigma.batch.sql.queue import JobQueue
 from sigma.batch.sql.runs import RunTracker
 from sigma.config import MarketDataMode, Settings, ensure_cookie_key
 from sigma.db import make_engine, session_factory, upgrade_to_head
+from sigma.insights.service import InsightService
 from sigma.market.service import MarketService, last_business_day
 from sigma.market.standard import PriceProvider
 from sigma.market.store.prices import PriceStore
@@ -48,6 +49,7 @@ class Services:
     portfolios: PortfolioService
     admin: AdminService
     risk: RiskService
+    insights: InsightService
 
     def close(self) -> None:
         """Release the database connections (the price store's own ones too)."""
@@ -69,7 +71,9 @@ def make_provider(settings: Settings) -> PriceProvider:
         return CsvProvider(settings.csv_dir)
     from sigma.market.providers.yfinance import YFinanceProvider
 
-    live = YFinanceProvider(timeout=settings.provider_timeout, retries=settings.provider_retries)
+    live = YFinanceProvider(
+        timeout=settings.provider_timeout, retries=settings.provider_retries, breaker=settings.provider_breaker
+    )
     if settings.market_data == MarketDataMode.YFINANCE:
         return live
     from sigma.market.providers.auto import AutoProvider
@@ -96,6 +100,7 @@ def build(
     auth = AuthService(sessions, settings)
     runs, queue, heartbeat = RunTracker(sessions), JobQueue(sessions), Heartbeat(sessions)
     portfolios = PortfolioService(sessions, market, settings)
+    risk = RiskService(sessions, market, portfolios, settings)
     return Services(
         settings=settings,
         engine=engine,
@@ -105,11 +110,12 @@ def build(
         auth=auth,
         runs=runs,
         queue=queue,
-        locks=JobLocks(sessions, holder),
+        locks=JobLocks(sessions, holder, ttl=timedelta(seconds=settings.lock_ttl_seconds)),
         heartbeat=heartbeat,
         portfolios=portfolios,
         admin=AdminService(
             auth, market, runs, queue, heartbeat, settings.heartbeat_seconds, reports=QualityReports(sessions)
         ),
-        risk=RiskService(sessions, market, portfolios, settings),
+        risk=risk,
+        insights=InsightService(sessions, portfolios, risk, market, settings),
     )

@@ -15,12 +15,18 @@ from sigma.wiring import build
 MARKET_END = "2026-11-20"
 
 
-def seeded_environment(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
-    """Create and seed a Sigma data dir; returns the environment variables that point at it."""
+def seeded_environment(
+    data_dir: Path, database_url: str | None = None, market_end: str = MARKET_END, batch: bool = False
+) -> dict[str, str]:
+    """Create and seed a Sigma data dir; returns the environment variables that point at it.
+
+    With `batch`, the nightly batch's snapshots, risk and insights phases run too, as `make run`
+    does: the pages then draw stored views and the Admin page has a run to show.
+    """
     env = {
         "SIGMA_ENV": "test",
         "SIGMA_DATA_DIR": str(data_dir),
-        "SIGMA_MARKET_END": MARKET_END,
+        "SIGMA_MARKET_END": market_end,
         "SIGMA_MARKET_YEARS": "3",
         "SIGMA_BCRYPT_ROUNDS": "4",
         "SIGMA_COOKIE_KEY": "browser-test-cookie-key-" + "k" * 32,
@@ -32,6 +38,13 @@ def seeded_environment(data_dir: Path, database_url: str | None = None) -> dict[
     try:
         services.market.refresh()
         seed_demo(services)
+        if batch:
+            from jobs.runner import run_job
+            from sigma.batch.orchestrator import BatchRequest
+            from sigma.batch.status import Trigger
+
+            request = BatchRequest("batch", ("snapshots", "risk", "insights"), trigger=Trigger.INIT)
+            run_job(services, "batch", Trigger.INIT, request=request)
     finally:
         services.close()
     return env

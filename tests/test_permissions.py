@@ -17,21 +17,23 @@ import pytest
 from sqlalchemy import func, select
 
 from sigma.auth.model import AuthUser
-from sigma.auth.service import AuthService
+from sigma.auth.service import AuditAction, AuthService
 from sigma.batch.admin import AdminService
 from sigma.batch.sql.heartbeat import Heartbeat
 from sigma.batch.sql.queue import JobQueue
 from sigma.batch.sql.runs import RunTracker
 from sigma.db.models import JobRequest, RiskResult
 from sigma.errors import PermissionDenied
+from sigma.insights.service import InsightService
 from sigma.portfolio.service import PortfolioService
 from sigma.risk.service import RiskService
 from sigma.risk.view.var import VarView
+from tests.insights.calls import alices_card, insights_of
 from tests.portfolio.test_service_scoping import ATTEMPTS, Ids, _setup
 from tests.portfolio.test_service_support import _insert_bars
 from tests.risk.test_service import END, START, RiskWorld, spy_book, world_fixture  # noqa: F401
 
-SERVICES = (PortfolioService, RiskService, AdminService, AuthService)
+SERVICES = (PortfolioService, RiskService, AdminService, AuthService, InsightService)
 BOSS_PASSWORD = "plover-ferment-quietly-88"
 NEW_PASSWORD = "gannet-orbit-lantern-41"
 
@@ -67,6 +69,7 @@ def _risk(name: str) -> dict[str, Call]:
         "holdings_correlations": lambda c, u: c.w.risk.holdings_correlations(u, c.spy),
         "store_result": lambda c, u: c.w.risk.store_result(u, c.spy, c.view, "forged"),
         "load_result": lambda c, u: c.w.risk.load_result(u, c.spy, VarView, c.view.as_of),
+        "latest_stored": lambda c, u: c.w.risk.latest_stored(u, c.spy, VarView),
     }
     return {name: risk_calls[name]}
 
@@ -99,6 +102,7 @@ TABLE: dict[tuple[type, str], tuple[str, dict[str, Call]]] = {
             "holdings_correlations",
             "store_result",
             "load_result",
+            "latest_stored",
         )
     },
     (RiskService, "scenarios"): (ANYONE, {}),
@@ -106,6 +110,8 @@ TABLE: dict[tuple[type, str], tuple[str, dict[str, Call]]] = {
         ADMIN_ONLY,
         {"save_scenario": lambda c, u: c.w.risk.save_scenario(u, "Mine", {"market": -0.5})},
     ),
+    (InsightService, "cards"): (REFUSE, {"cards": lambda c, u: insights_of(c).cards(u, c.spy)}),
+    (InsightService, "dismiss"): (REFUSE, {"dismiss": lambda c, u: insights_of(c).dismiss(u, alices_card(c))}),
     (AdminService, "view"): (ADMIN_ONLY, {"view": lambda c, u: c.admin.view(u)}),
     (AdminService, "runs"): (ADMIN_ONLY, {"runs": lambda c, u: c.admin.runs(u)}),
     (AdminService, "request_job"): (ADMIN_ONLY, {"request_job": lambda c, u: c.admin.request_job(u, "snapshots")}),
@@ -120,6 +126,17 @@ TABLE: dict[tuple[type, str], tuple[str, dict[str, Call]]] = {
         {"set_password": lambda c, u: c.auth.set_password(u, c.w.alice.id, NEW_PASSWORD)},
     ),
     (AuthService, "set_active"): (ADMIN_ONLY, {"set_active": lambda c, u: c.auth.set_active(u, c.w.alice.id, False)}),
+    (AuthService, "set_role"): (ADMIN_ONLY, {"set_role": lambda c, u: c.auth.set_role(u, c.w.alice.id, "analyst")}),
+    (AuthService, "reset_password"): (
+        ADMIN_ONLY,
+        {"reset_password": lambda c, u: c.auth.reset_password(u, c.w.alice.id, NEW_PASSWORD)},
+    ),
+    (AuthService, "deactivate"): (ADMIN_ONLY, {"deactivate": lambda c, u: c.auth.deactivate(u, c.w.alice.id)}),
+    (AuthService, "audit_log"): (ADMIN_ONLY, {"audit_log": lambda c, u: c.auth.audit_log(u)}),
+    (AuthService, "audited"): (
+        ADMIN_ONLY,
+        {"audited": lambda c, u: c.auth.audited(u, AuditAction.QUEUE_RUN, "batch", {}, lambda s: None)},
+    ),
 }
 
 

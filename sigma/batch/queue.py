@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sigma.batch.status import RequestStatus
+from sigma.batch.status import Json, RequestStatus
 
 
 @dataclass(frozen=True)
@@ -16,3 +16,14 @@ class RequestView:
     job: str
     status: RequestStatus
     requested_at: datetime
+    params: Json = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClaimedRequest:
+    """A request the jobs process has just claimed: what to run, for whom, with which parameters."""
+
+    id: int
+    job: str
+    requested_by: int | None
+    params: Json

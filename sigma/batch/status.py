@@ -21,7 +21,9 @@ class JobStatus(StrEnum):
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"  # some items failed, the rest was done
     FAILED = "failed"
-    SKIPPED = "skipped"  # another process held the job's lock
+    SKIPPED = "skipped"  # another process held the job's lock (or, for a phase, a phase it needs failed)
+    INTERRUPTED = "interrupted"  # SIGTERM or Ctrl-C: the current unit of work finished, the rest was not done
+    DIED = "died"  # its process vanished (SIGKILL, power loss); found by the next run that took the lock
 
     @property
     def ok(self) -> bool:
@@ -41,9 +43,9 @@ class RequestStatus(StrEnum):
 class Trigger(StrEnum):
     """What started a run."""
 
-    MANUAL = "manual"
+    MANUAL = "manual"  # the CLI (`python -m jobs run`)
     SCHEDULE = "schedule"
-    REQUEST = "request"
+    REQUEST = "request"  # queued by an admin from the Admin page's console
     INIT = "init"
 
 

@@ -83,29 +83,6 @@ def exposure_bars(frame: pd.DataFrame, group: str, nav: float) -> go.Figure:
     return fig
 
 
-def health_gauge(score: float, grade: str) -> go.Figure:
-    """A 0–100 gauge with the score and grade ("70 · D+"); drawn full width so the number is never clipped."""
-    fig = go.Figure(
-        go.Indicator(
-            mode="gauge+number",
-            value=score,
-            number={"valueformat": ".0f", "suffix": f" · {grade}"},
-            domain={"x": [0.1, 0.9], "y": [0.0, 1.0]},
-            gauge={
-                "axis": {"range": [0, 100], "tickvals": [0, 60, 80, 100]},
-                "bar": {"color": PORTFOLIO_COLOR},
-                "steps": [
-                    {"range": [0, 60], "color": "#f8d7da"},
-                    {"range": [60, 80], "color": "#fff3cd"},
-                    {"range": [80, 100], "color": "#d4edda"},
-                ],
-            },
-        )
-    )
-    fig.update_layout(height=200, margin={"l": 30, "r": 30, "t": 20, "b": 10})
-    return fig
-
-
 def attribution_bars(frame: pd.DataFrame) -> go.Figure:
     """P&L by position over the window, contributors green and detractors red (`frame`: symbol, pnl)."""
     data = frame.sort_values("pnl")

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 7311  # a PostgreSQL advisory lock id: replicas starting at once migrate one at a time
 
 
 def alembic_config(url: str) -> Config:
@@ -23,5 +24,7 @@ def upgrade_to_head(engine: Engine) -> None:
     """Upgrade the database behind `engine` to the newest migration (idempotent)."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # SQLite's write lock serialises the migrations already
+            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -22,7 +22,7 @@ from sigma.conventions import Source
 from sigma.errors import UnknownSymbol
 from sigma.market.standard import PriceProvider
 from sigma.market.store.prices import PriceStore
-from sigma.market.store.refresh import Progress, RefreshReport
+from sigma.market.store.refresh import Deadline, Progress, RefreshReport
 
 __all__ = ["MarketService", "MarketStatus", "last_business_day"]
 
@@ -67,23 +67,44 @@ class MarketService:
         return start, end
 
     def refresh(
-        self, progress: Progress | None = None, symbols: Sequence[str] | None = None, today: date | None = None
+        self,
+        progress: Progress | None = None,
+        symbols: Sequence[str] | None = None,
+        today: date | None = None,
+        deadline: Deadline | None = None,
+        stop: Callable[[], bool] | None = None,
+        since: date | None = None,
     ) -> RefreshReport:
-        """The market_data job: fetch what is missing for the universe (or `symbols`) and store it."""
+        """The market_data job: fetch what is missing for the universe (or `symbols`) and store it
+        (with `since`: fetch everything again from that date, writing what changed).
+
+        A new run: a live provider called down earlier may be tried again. The refresh stops between
+        provider calls, writing what it fetched, once `deadline` passes (default:
+        `settings.job_deadline_seconds` from now) or `stop()` is true (a batch run's stop signal).
+        """
         if symbols is None:
             from sigma.market.universe import universe_symbols
 
             symbols = universe_symbols()
         start, end = self.window(today)
-        return self.store.refresh(self.provider, symbols, start, end, progress)
+        self._new_run()
+        deadline = deadline or Deadline.after(self.settings.job_deadline_seconds, stop=stop)
+        return self.store.refresh(self.provider, symbols, start, end, progress, deadline, since)
 
     def sync_profiles(self, symbols: Sequence[str] | None = None) -> int:
-        """Fetch and upsert every profile of the universe (or `symbols`); return rows written."""
+        """Fetch and upsert every profile of the universe (or `symbols`); return rows written (a new run)."""
         if symbols is None:
             from sigma.market.universe import universe_symbols
 
             symbols = universe_symbols()
+        self._new_run()
         return self.store.sync_profiles(self.provider, symbols)
+
+    def _new_run(self) -> None:
+        """Close the provider's circuit breaker (and redo the auto choice): each job run tries the network anew."""
+        reset = getattr(self.provider, "reset", None)
+        if callable(reset):
+            reset()
 
     def status(self, today: date | None = None) -> MarketStatus:
         """Source, as-of date, staleness and fallback of the stored prices, for the badge."""

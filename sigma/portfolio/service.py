@@ -40,6 +40,8 @@ from sigma.portfolio.model import (
     TargetImportPreview,
 )
 from sigma.portfolio.sql import books, positions, tags, targets, transactions, transfers
+from sigma.portfolio.sql.backfill import ManyBackfilled, Mapper, Progress, backfill_many
+from sigma.portfolio.sql.bulk import Opener, load_openers, open_many
 from sigma.portfolio.sql.owned import info, owned_portfolio, owned_positions
 from sigma.portfolio.sql.snapshots import backfill
 from sigma.portfolio.sql.transactions import Session, Sessions
@@ -265,6 +267,17 @@ class PortfolioService:
         """Backfill without a user: for the jobs process only (never call from a page)."""
         return backfill(self.sessions, self.market, pid)
 
+    def backfill_many(
+        self, pids: Sequence[int], since: date | None = None, progress: Progress | None = None, on: Mapper | None = None
+    ) -> ManyBackfilled:
+        """The nightly backfill of many books in bulk (from `since`, recomputed; on the executor `on`): jobs only."""
+        return backfill_many(self.sessions, self.market, pids, since, progress, on)
+
+    def sync_all_sector_tags(self) -> int:
+        """Every active book's automatic sector tags, in bulk: jobs process only (never call from a page)."""
+        profiles = self.market.profiles()
+        return int(self._write(lambda s: tags.sync_all_sector_tags(s, profiles)))
+
     def active_portfolio_ids(self) -> list[int]:
         """Every non-archived portfolio's id, ascending, for the jobs process only (never call from a page)."""
         return self._read(books.active_ids)
@@ -277,3 +290,11 @@ class PortfolioService:
     def open_book(self, user: AuthUser, pid: int) -> OpenBook:
         """The open positions valued at the latest price date (InsufficientHistory when none or NAV <= 0)."""
         return open_book(load_view(self.sessions, self.market, user, pid, attribution_days=1))
+
+    def open_books(self, pids: Sequence[int] | None = None) -> dict[int, OpenBook | str]:
+        """Many books (None: every active one) opened in bulk; the str is why one cannot be. Jobs only: unscoped."""
+        return {p: b if isinstance(b, str) else b[0] for p, b in open_many(self.sessions, self.market, pids).items()}
+
+    def nightly_opener(self, pids: Sequence[int] | None = None, health: bool = False) -> Opener:
+        """Books loaded in bulk, opened (and scored) where the `Opener` is called, e.g. a batch worker. Jobs only."""
+        return load_openers(self.sessions, self.market, pids, self.settings.health if health else None)

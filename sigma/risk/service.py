@@ -24,10 +24,12 @@ from sigma.conventions import TEN_YEAR_YIELD, VIX
 from sigma.errors import InsufficientHistory
 from sigma.market.service import MarketService, MarketStatus
 from sigma.market.universe import load_universe
+from sigma.risk.batch import RiskBatch
 from sigma.risk.book import OpenBooks
+from sigma.risk.nightly import HISTORY_TRADING_DAYS, start_of
 from sigma.risk.scenarios import ScenarioInfo, check_shocks
 from sigma.risk.sql import reference as ref
-from sigma.risk.sql import results, transactions
+from sigma.risk.sql import results, stored, transactions
 from sigma.risk.stress import Scenario, ScenarioKind
 from sigma.risk.style import build_style_factors, factor_symbols
 from sigma.risk.view import stress as sst
@@ -38,6 +40,7 @@ from sigma.risk.view.correlation import CorrelationView, PairView, Window, corre
 from sigma.risk.view.factors import FACTOR_WINDOW, FactorView, factor_view, fit_factors
 from sigma.risk.view.performance import PerformanceView, performance_view
 from sigma.risk.view.sector import SectorView, sector_view
+from sigma.risk.view.stored import Stored
 from sigma.risk.view.stress import StressModel, StressView
 from sigma.risk.view.var import VarView, var_view
 from sigma.risk.view.volatility import VolView, vol_view
@@ -50,6 +53,7 @@ __all__ = [  # the result types pages draw: import them from here, never from si
     "RiskBook",
     "RiskService",
     "SectorView",
+    "Stored",
     "StressModel",
     "StressView",
     "VarView",
@@ -59,15 +63,9 @@ __all__ = [  # the result types pages draw: import them from here, never from si
 T = TypeVar("T")
 V = TypeVar("V", bound=RiskView)
 UTC_NOW: Callable[[], datetime] = partial(datetime.now, UTC)  # the system clock; tests pass their own
-HISTORY_TRADING_DAYS = 800  # asset returns loaded for risk (HAR needs 500, VaR 500, factors 252)
 
 
-def start_of(as_of: date, trading_days: int) -> date:
-    """A calendar start date that covers `trading_days` before `as_of` (with a margin)."""
-    return (pd.Timestamp(as_of) - pd.Timedelta(days=int(trading_days * 1.5) + 10)).date()
-
-
-class RiskService:
+class RiskService(RiskBatch):
     """Risk views of a user's portfolio, correlations of any symbols, and the stress catalogue."""
 
     def __init__(
@@ -80,6 +78,10 @@ class RiskService:
     ) -> None:
         self.sessions, self.market, self.portfolios, self.settings = sessions, market, portfolios, settings
         self._now = now  # stamps computed_at of stored results
+
+    # --- batch (jobs process only) --- books, nightly_books, nightly_inputs, nightly_close, store_many and
+    # stored_views: unscoped, never for a page; defined in `sigma.risk.batch.RiskBatch` (the books are
+    # opened by `PortfolioService.nightly_opener`, handed over by `sigma.batch.risk_phase`).
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -282,3 +284,8 @@ class RiskService:
         self.portfolios.get_portfolio(user, pid)
         payload = self._read(lambda s: results.load_payload(s, pid, cls.KIND, as_of, params_key))
         return None if payload is None else cls.from_payload(payload)
+
+    def latest_stored(self, user: AuthUser, pid: int, cls: type[V], params_key: str = "") -> Stored[V] | None:
+        """The newest stored view of kind `cls.KIND` with its dates (one query, scoped), or None when none is stored."""
+        row = self._read(lambda s: stored.latest_result(s, user.id, pid, cls.KIND, params_key))
+        return None if row is None else Stored(cls.from_payload(row.payload), row.as_of, row.computed_at, row.source)

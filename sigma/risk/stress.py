@@ -20,7 +20,7 @@ Percentages are fractions of NAV.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -85,32 +85,82 @@ def factor_shocks(scenario: Scenario, vix_level: float | None = None) -> dict[st
 
 def propagate(shocks: Mapping[str, float], factor_cov: pd.DataFrame | None, factors: pd.Index) -> pd.Series:
     """Every factor's move: the shocks, and E[f_u | f_s] = Σ_us Σ_ss⁻¹ f_s for the unshocked ones."""
-    names = factors.union(pd.Index(list(shocks)), sort=False)
-    moves = pd.Series(0.0, index=names, name="move")
-    moves.update(pd.Series(dict(shocks), dtype=np.float64))
-    if factor_cov is None:
-        return moves
-    cov = factor_cov.astype(np.float64)
-    s = [k for k in shocks if k in cov.index]
-    u = [k for k in cov.index if k not in shocks]
-    if s and u:
-        sigma_ss = cov.loc[s, s].to_numpy()
-        solved = np.linalg.lstsq(sigma_ss, moves[s].to_numpy(), rcond=None)[0]  # Σ_ss⁻¹ f_s (least squares if singular)
-        moves[u] = cov.loc[u, s].to_numpy() @ solved
-    return moves
+    names = [*factors, *(k for k in dict.fromkeys(shocks) if k not in set(factors))]  # factors ∪ shocks, in order
+    at = {k: i for i, k in enumerate(names)}
+    moves = np.zeros(len(names))
+    for k, v in shocks.items():  # a handful of shocks; a NaN shock leaves its factor at 0
+        if not np.isnan(v):
+            moves[at[k]] = float(v)
+    if factor_cov is not None:
+        rows, cols = factor_cov.index, {k: j for j, k in enumerate(factor_cov.columns)}
+        s = [k for k in shocks if k in rows]
+        u = [k for k in rows if k not in shocks and k in at]
+        if s and u:
+            cov = factor_cov.to_numpy(dtype=np.float64)
+            row = {k: i for i, k in enumerate(rows)}
+            s_cols = [cols[k] for k in s]
+            sigma_ss = cov[np.ix_([row[k] for k in s], s_cols)]
+            solved = np.linalg.lstsq(sigma_ss, moves[[at[k] for k in s]], rcond=None)[0]  # least squares if singular
+            moves[[at[k] for k in u]] = cov[np.ix_([row[k] for k in u], s_cols)] @ solved
+    return pd.Series(moves, index=pd.Index(names), name="move")
 
 
-def _option_rows(
-    options: OptionBook, predicted: pd.Series, vol_scale: float, sectors: pd.Series, nav: float
-) -> pd.DataFrame:
-    """Per-option rows: value, P&L of full repricing at the shocked spot and vol."""
-    under_return = predicted.to_numpy()[np.asarray(options.underlying, dtype=np.intp)]
-    units = np.asarray(options.units, dtype=float)
-    pnl = options.pnl(under_return, 0.0, vol_scale)
-    value = units * options.price()
-    labels = list(options.labels) or [f"option {i}" for i in range(len(units))]
-    under_sector = sectors.reindex(predicted.index).to_numpy()[np.asarray(options.underlying, dtype=np.intp)]
-    return pd.DataFrame({"sector": under_sector, "value": value, "pnl": pnl}, index=labels)
+@dataclass(frozen=True)
+class _Book:
+    """What every scenario applied to one book shares: computed once, before the first scenario."""
+
+    betas: np.ndarray  # assets x factors, NaN as 0
+    exposures: np.ndarray  # $ by asset (0 when not held)
+    held: np.ndarray  # exposure != 0
+    options: OptionBook | None  # live options, None when there are none
+    option_price: np.ndarray  # today's unit price, per option
+    rows: pd.DataFrame  # sector and value of every held asset, then of every live option, by label
+    sector_of: np.ndarray  # each row's position in `sectors` (-1: no sector)
+    sectors: pd.Index  # the sectors, sorted, as `rows.groupby("sector", sort=True)` names them
+
+
+def _book(exposures: pd.Series, betas: pd.DataFrame, options: OptionBook | None, sectors: pd.Series | None) -> _Book:
+    labels = sectors if sectors is not None else pd.Series(dtype=object)
+    labels = labels.reindex(betas.index).fillna("Unclassified")
+    e = exposures.reindex(betas.index).fillna(0.0)
+    held = e != 0
+    rows = pd.DataFrame({"sector": labels[held], "value": e[held]})
+    live = options if options is not None and len(options.units) else None
+    price = np.zeros(0)
+    if live is not None:
+        price = live.price()
+        names = list(live.labels) or [f"option {i}" for i in range(len(price))]
+        under = labels.to_numpy()[np.asarray(live.underlying, dtype=np.intp)]
+        value = np.asarray(live.units, dtype=float) * price
+        rows = pd.concat([rows, pd.DataFrame({"sector": under, "value": value}, index=names)])
+    groups = rows.groupby("sector", sort=True)
+    sector_of, sector_names = groups.ngroup().to_numpy(dtype=np.intp), groups.size().index
+    exposure, b = e.to_numpy(dtype=np.float64), betas.fillna(0.0).to_numpy(np.float64)
+    return _Book(b, exposure, held.to_numpy(bool), live, price, rows, sector_of, sector_names)
+
+
+def _option_pnl(book: _Book, predicted: np.ndarray, vol_scales: np.ndarray) -> np.ndarray:
+    """Per scenario and option (scenarios x options): full repricing at the shocked spot and vol, all at once."""
+    assert book.options is not None
+    under_return = predicted[:, np.asarray(book.options.underlying, dtype=np.intp)]
+    shocked = book.options.price(under_return, 0.0, vol_scales[:, None])  # type: ignore[arg-type]
+    return np.asarray((shocked - book.option_price) * np.asarray(book.options.units, dtype=float), dtype=np.float64)
+
+
+def _result(
+    scenario: Scenario, shocks: dict[str, float], moves: pd.Series, book: _Book, pnl: np.ndarray, nav: float
+) -> StressResult:
+    """One scenario's rows, sectors and total from its P&L per row of the book's `rows`."""
+    value = book.rows["value"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        columns = {"pnl": pnl, "pnl_pct": pnl / nav, "return": pnl / np.abs(value)}
+    rows = pd.DataFrame({"sector": book.rows["sector"].array, "value": value, **columns}, index=book.rows.index)
+    ok = book.sector_of >= 0  # a missing P&L adds nothing to its sector's sum, as in a groupby sum
+    by_sector = np.bincount(book.sector_of[ok], np.where(np.isnan(pnl), 0.0, pnl)[ok], len(book.sectors))
+    sectors = pd.DataFrame({"pnl": by_sector, "pnl_pct": by_sector / nav}, index=book.sectors)
+    total = float(rows["pnl"].sum())
+    propagated = tuple(str(k) for k, v in moves.items() if k not in shocks and v != 0.0)
+    return StressResult(scenario.name, rows, sectors, total, total / nav, moves, propagated)
 
 
 def run_scenario(
@@ -130,27 +180,42 @@ def run_scenario(
     are by asset (missing = 0); `options.underlying` holds row positions in `betas`; `sectors`
     maps assets to a sector label for the per-sector view ("Unclassified" when missing).
     """
+    return run_scenarios(
+        [scenario], exposures, betas, nav, factor_cov=factor_cov, options=options, sectors=sectors, vix_level=vix_level
+    )[0]
+
+
+def run_scenarios(
+    scenarios: Sequence[Scenario],
+    exposures: pd.Series,
+    betas: pd.DataFrame,
+    nav: float,
+    *,
+    factor_cov: pd.DataFrame | None = None,
+    options: OptionBook | None = None,
+    sectors: pd.Series | None = None,
+    vix_level: float | None = None,
+) -> list[StressResult]:
+    """`run_scenario` of each scenario on one book (the arguments are `run_scenario`'s): the book's
+    labels, exposures and option values are prepared once, and its options are repriced for every
+    scenario in one vectorised call, so a catalogue costs little more than one scenario."""
     if not nav > 0:
         raise ValidationError(f"NAV must be positive to express stress P&L as a share of it; got {nav}.")
-    shocks = factor_shocks(scenario, vix_level)
-    moves = propagate(shocks, factor_cov, betas.columns)
-    predicted = betas.fillna(0.0) @ moves.reindex(betas.columns).fillna(0.0)  # each asset's predicted return
-    labels = sectors if sectors is not None else pd.Series(dtype=object)
-    labels = labels.reindex(betas.index).fillna("Unclassified")
-    e = exposures.reindex(betas.index).fillna(0.0)
-    held = e != 0
-    rows = pd.DataFrame({"sector": labels[held], "value": e[held], "pnl": (e * predicted)[held]})
-    if options is not None and len(options.units):
-        vol_scale = (vix_level + shocks["vix"]) / vix_level if "vix" in shocks and vix_level else 1.0
-        rows = pd.concat([rows, _option_rows(options, predicted, vol_scale, labels, nav)])
-    rows["pnl_pct"] = rows["pnl"] / nav
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rows["return"] = rows["pnl"] / rows["value"].abs()
-    by_sector = rows.groupby("sector", sort=True)["pnl"].sum().to_frame()
-    by_sector["pnl_pct"] = by_sector["pnl"] / nav
-    total = float(rows["pnl"].sum())
-    propagated = tuple(str(k) for k in moves.index if k not in shocks and moves[k] != 0.0)
-    return StressResult(scenario.name, rows, by_sector, total, total / nav, moves, propagated)
+    book = _book(exposures, betas, options, sectors)
+    shocks = [factor_shocks(scenario, vix_level) for scenario in scenarios]
+    moves = [propagate(k, factor_cov, betas.columns) for k in shocks]
+    predicted = np.array(  # each asset's predicted return, per scenario (scenarios x assets)
+        [book.betas @ m.reindex(betas.columns).fillna(0.0).to_numpy(dtype=np.float64) for m in moves]
+    ).reshape(len(scenarios), len(betas.index))
+    option = np.zeros((len(scenarios), 0))
+    if book.options is not None:
+        scales = [(vix_level + k["vix"]) / vix_level if "vix" in k and vix_level else 1.0 for k in shocks]
+        option = _option_pnl(book, predicted, np.asarray(scales, dtype=np.float64))
+    pnl = np.concatenate([(book.exposures * predicted)[:, book.held], option], axis=1)
+    return [
+        _result(scenario, shocks[i], moves[i], book, pnl[i], nav)
+        for i, scenario in enumerate(scenarios)  # a handful of scenarios: the frames of each result
+    ]
 
 
 def historical_replay(

@@ -186,6 +186,7 @@ def _login_form(auth: AuthService, settings: Settings) -> AuthUser | None:
             password = st.text_input("Password", type="password", key="login_pw", autocomplete="current-password")
             submitted = st.form_submit_button("Log in")
         message = st.empty()
+        _warm_chart_library()
     if not submitted:
         return None
     try:
@@ -199,6 +200,19 @@ def _login_form(auth: AuthService, settings: Settings) -> AuthUser | None:
     frame.empty()
     _establish(auth, settings, user)
     return user
+
+
+def _warm_chart_library() -> None:
+    """Draw a blank, 10-pixel (plotly's least), static plotly chart under the form: the browser fetches and compiles
+    plotly.js (megabytes, lazily loaded by Streamlit's first chart) while the user types, instead of
+    after "Log in", when the Portfolio page's first chart waits on it."""
+    import plotly.graph_objects as go
+
+    blank = go.Figure(layout={"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}})
+    blank.update_xaxes(visible=False)
+    blank.update_yaxes(visible=False)
+    blank.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+    st.plotly_chart(blank, config={"staticPlot": True, "displayModeBar": False}, key="warm_plotly")
 
 
 def _establish(auth: AuthService, settings: Settings, user: AuthUser) -> None:

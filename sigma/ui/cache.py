@@ -94,7 +94,7 @@ def _chart(key: Hashable, _build: Callable[..., Any], _args: tuple[Any, ...]) ->
 def forget_shared() -> None:
     """Drop every shared view and memoised figure (what `st.cache_data.clear()` does not reach)."""
     views = (_portfolio_view, _performance, _factors, _volatility, _var, _stress_model, _stress, _sectors)
-    for cached in (_chart, *views):
+    for cached in (_chart, *views, *BESIDE):
         cached.clear()
 
 
@@ -135,6 +135,10 @@ def _price_date() -> str:
 def _generation(user: AuthUser) -> Version:
     """The version a user's cached views are keyed by: a book change or a new price date moves it on."""
     return _generations().of(user.id), _price_date()
+
+
+version, stamped = _generation, _stamped  # for the stored-view cache beside this module (sigma.ui.risk.stored)
+BESIDE: list[Any] = []  # shared caches kept beside this module (sigma.ui.risk.stored): `forget_shared` drops them too
 
 
 def service() -> RiskService:

@@ -120,16 +120,17 @@ def test_a_form_save_moves_on_the_users_cache_generation_so_risk_views_recompute
     assert cache._generations().of(user.id + 1) == others  # and nobody else's
 
 
-def test_a_form_save_queues_one_snapshot_catch_up_for_the_jobs_process(fresh_env):
-    # The write invalidated stored snapshots; the jobs process stores them again, not the next view.
+def test_a_form_save_queues_one_batch_catch_up_for_the_jobs_process(fresh_env):
+    # The write invalidated stored snapshots and risk results; the jobs process stores them again.
     at, _, _ = open_as("alice")
     services = build(from_env())
     queue = services.queue
-    before = [r.id for r in queue.pending() if r.job == "snapshots"]
+    before = [r.id for r in queue.pending() if r.job == "batch"]
     for amount in (1_000.0, 2_000.0):
         at.number_input(key="cf_amount").set_value(amount)
         click(at, "Record cash flow")
         assert not at.exception and not at.error
-    queued = [r for r in queue.pending() if r.job == "snapshots"]
+    queued = [r for r in queue.pending() if r.job == "batch"]
     services.close()
     assert len(queued) == 1 and len(before) == 0  # two saves, one pending run
+    assert queued[0].params == {"phases": ["snapshots", "risk", "insights"]}

@@ -3,6 +3,8 @@
 The server is `streamlit run app.py` on a free 127.0.0.1 port against a data dir seeded once;
 its output goes to a log file (a pipe nobody reads would block it once full) whose tail is shown
 when it fails to start. With CI=true a missing browser fails the run instead of skipping.
+Tests that need servers of their own (two replicas on one database) start them with the
+`streamlit_server` fixture, the same way.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.browser.support import ARGS, ROOT, STARTUP_S, chromium, free_port
 from tests.seeded import seeded_environment
+
+ServerStarter = Callable[[Mapping[str, str], Path], AbstractContextManager[str]]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -29,18 +34,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a seeded Sigma served by `streamlit run` (one per session)."""
-    chromium()
-    data = tmp_path_factory.mktemp("sigma-browser")
-    env = {**os.environ, **seeded_environment(data)}
+@contextmanager
+def _serving(env: Mapping[str, str], log: Path) -> Iterator[str]:
+    """`streamlit run app.py` with `env` on a free port: its URL once healthy; stopped on exit."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    log = data / "streamlit.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log)
@@ -52,6 +53,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> ServerStarter:
+    """`streamlit_server(env, log)`: a context manager serving app.py with `env` (the full
+    environment), output to `log`; it yields the URL once the server is healthy and stops it after."""
+    return _serving
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a seeded Sigma served by `streamlit run` (one per session)."""
+    chromium()
+    data = tmp_path_factory.mktemp("sigma-browser")
+    env = {**os.environ, **seeded_environment(data, batch=True)}
+    with _serving(env, data / "streamlit.log") as url:
+        yield url
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from jobs.runner import run_job
+from sigma.batch.queue import ClaimedRequest
 from sigma.errors import ProviderUnavailable
 from sigma.wiring import build
 from tests.fakes import FakeProvider, synthetic_bars
@@ -27,7 +28,7 @@ def services(db_settings):
 
 
 def _limited(refresh):
-    def call(progress=None):
+    def call(progress=None, **_):
         return refresh(progress=progress, symbols=SYMBOLS)
 
     return call
@@ -79,8 +80,8 @@ def test_an_expired_lock_is_taken_over(services):
 def test_queued_requests_are_claimed_once_oldest_first(services):
     svc, _ = services
     first, second = svc.queue.request("market_data", None), svc.queue.request("profiles", None)
-    assert svc.queue.claim_next() == (first, "market_data")
-    assert svc.queue.claim_next() == (second, "profiles")
+    assert svc.queue.claim_next() == ClaimedRequest(first, "market_data", None, {})
+    assert svc.queue.claim_next() == ClaimedRequest(second, "profiles", None, {})
     assert svc.queue.claim_next() is None
     svc.queue.complete(first, True, None)
     assert [r.id for r in svc.queue.pending()] == [second]
@@ -129,7 +130,51 @@ def test_the_scheduler_runs_the_profiles_job_daily_on_its_own_cron(services):
     svc, _ = services
     sched = build_scheduler(replace(svc, settings=replace(svc.settings, schedule_profiles="5 4 * * *")))
     jobs = {job.id: job for job in sched.get_jobs()}
-    assert {"market_data", "profiles", "heartbeat", "requests"} <= set(jobs)
-    assert jobs["profiles"].func_ref == "jobs.scheduler:scheduled_profiles"
+    assert {"market_data", "batch", "profiles", "heartbeat", "requests"} <= set(jobs)
+    assert (jobs["profiles"].func_ref, list(jobs["profiles"].args)) == ("jobs.scheduler:scheduled", ["profiles"])
     fields = {f.name: str(f) for f in jobs["profiles"].trigger.fields}
     assert (fields["minute"], fields["hour"], fields["day_of_week"]) == ("5", "4", "*")
+
+
+def test_the_cli_status_shows_next_runs_and_the_last_runs_with_their_phases(tmp_path):
+    env = cli_env(SIGMA_DATA_DIR=str(tmp_path), SIGMA_ENV="test", SIGMA_MARKET_END="2026-11-20", SIGMA_MARKET_YEARS="1")
+    ran = run_cli("run", "batch", "--phase", "market_data", "--phase", "snapshots", env=env)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "market_data  succeeded" in ran.stdout and "snapshots    succeeded" in ran.stdout
+    out = run_cli("status", env=env)
+    assert out.returncode == 1  # no scheduler is running: said, and the exit code says it too
+    assert "scheduler: not running: The jobs process has never run: start it with python -m jobs serve" in out.stdout
+    assert "cron '45 22 * * mon-fri' (SIGMA_SCHEDULE_BATCH)" in out.stdout
+    assert "#1 batch        succeeded    manual" in out.stdout
+    assert "market_data  succeeded" in out.stdout and "snapshots    succeeded" in out.stdout
+
+
+def test_the_cli_refuses_an_unknown_phase_with_the_known_ones(tmp_path):
+    env = cli_env(SIGMA_DATA_DIR=str(tmp_path), SIGMA_ENV="test", SIGMA_MARKET_YEARS="1")
+    out = run_cli("run", "batch", "--phase", "nope", env=env)
+    assert (
+        out.returncode == 2 and "Unknown phase(s): nope. Known phases: market_data, profiles, snapshots" in out.stderr
+    )
+    assert "Traceback" not in out.stderr
+
+
+def test_the_poller_runs_a_queued_request_with_its_parameters_and_who_asked(services, monkeypatch):
+    import jobs.scheduler as scheduler
+
+    svc, _ = services
+    root = svc.auth.ensure_user("root", "Root", "plover-ferment-quietly-88", "admin")
+    monkeypatch.setattr(scheduler, "_services", svc)
+    good = svc.queue.request("batch", root.id, {"phases": ["market_data"], "portfolios": [5]})
+    bad = svc.queue.request("batch", root.id, {"phases": ["nope"]})
+    scheduler.poll_requests()
+    assert svc.queue.pending() == []
+    run = svc.runs.recent(limit=1)[0]
+    assert (run.job, run.trigger, run.requested_by, run.status) == ("batch", "request", root.id, "succeeded")
+    assert run.params == {"phases": ["market_data"], "portfolios": [5]} and [p.name for p in run.phases] == [
+        "market_data"
+    ]
+    with svc.sessions() as s:
+        from sigma.db.models import JobRequest
+
+        statuses = {r.id: (r.status, r.batch_run_id) for r in s.query(JobRequest)}
+    assert statuses == {good: ("done", run.id), bad: ("failed", None)}

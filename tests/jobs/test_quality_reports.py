@@ -24,7 +24,7 @@ def services(db_settings):
     provider = FakeProvider(synthetic_bars(SYMBOLS, date(2026, 9, 1), END))
     svc = build(replace(db_settings, market_years=1, market_end=END), provider=provider)
     refresh = svc.market.refresh
-    svc.market.refresh = lambda progress=None: refresh(progress=progress, symbols=SYMBOLS)  # the fake knows three
+    svc.market.refresh = lambda progress=None, **_: refresh(progress=progress, symbols=SYMBOLS)  # the fake knows three
     admin = svc.auth.seed_demo_user("root", "Root", "not-a-real-password", "admin")
     yield svc, admin
     svc.close()

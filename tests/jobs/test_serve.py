@@ -81,7 +81,7 @@ def test_jobs_serve_starts_runs_a_queued_job_and_stops_cleanly_on_sigterm(
         _stop(proc)
     run = services.runs.recent(limit=1)[0]
     assert (run.job, run.trigger, run.status) == ("profiles", Trigger.REQUEST, JobStatus.SUCCEEDED)
-    assert run.message == f"{len(universe_symbols())} profiles written"
+    assert run.message == f"{len(universe_symbols())} profiles written; 0 positions sector-tagged"
     with services.sessions() as session:
         request = session.get(JobRequest, request_id)
         assert request is not None and (request.status, request.batch_run_id) == (RequestStatus.DONE, run.id)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import importlib
 from datetime import date
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from sigma.batch.snapshots import backfill_all
 from sigma.db.models import PortfolioSnapshot, Position
 from tests.portfolio.test_service_support import World, stock, world_fixture  # noqa: F401
 
@@ -73,14 +71,13 @@ def test_the_snapshots_job_backfills_every_book_and_records_a_failure_as_a_value
             )
         )
         s.commit()
-    services = SimpleNamespace(sessions=world.db.sessions, portfolios=svc)
     seen: list[str] = []
-    status, message, details = backfill_all(services, lambda done, total, text: seen.append(text))  # type: ignore[arg-type]
-    assert status == "partial" and str(bad) in details["errors"] and "GONE" in details["errors"][str(bad)]
-    assert details["days_written"][str(good)] == _trading_days(world, ENTRY)
-    assert seen[-1] == "done" and "1 failed" in message
-    again = backfill_all(services, lambda *_: None)  # type: ignore[arg-type]
-    assert again[2]["days_written"][str(good)] == 0
+    result = svc.backfill_many([good, bad], progress=lambda done, total, text: seen.append(text))
+    assert list(result.errors) == [bad] and "GONE" in result.errors[bad]
+    assert result.days[good] == _trading_days(world, ENTRY) == _rows(world, good)
+    assert seen[-1] == "written" and _rows(world, bad) == 0
+    again = svc.backfill_many([good, bad])
+    assert again.days[good] == 0 and list(again.errors) == [bad]
 
 
 def test_the_bulk_copy_path_stores_what_the_view_computes_in_memory(

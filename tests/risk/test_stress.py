@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from sigma.risk.stress import (
     historical_replay,
     propagate,
     run_scenario,
+    run_scenarios,
 )
 
 BETAS = pd.DataFrame(
@@ -322,3 +324,30 @@ def test_the_catalogue_constructors_build_whole_scenarios() -> None:
 def test_any_positive_vix_level_is_accepted() -> None:
     got = run_scenario(Scenario("v", {"vix": 40.0}), pd.Series({"SPY": 1e5}), BETAS, 1e6, vix_level=0.5)
     assert got.factor_moves["vix"] == pytest.approx(39.5)  # the shocked level 40 less today's 0.5
+
+
+def test_the_catalogue_at_once_equals_each_scenario_alone() -> None:
+    cov = pd.DataFrame(
+        [[1e-4, -2e-5, 3e-4], [-2e-5, 0.0025, -1e-4], [3e-4, -1e-4, 4.0]],
+        index=["market", "rates", "vix"],
+        columns=["market", "rates", "vix"],
+    )
+    betas = BETAS.assign(vix=[0.0, -0.001, 0.0005])
+    exposures, options = pd.Series({"SPY": 4e5, "NVDA": -1e5, "TLT": 2e5}), _call(-300.0)
+    kwargs: dict[str, Any] = {"factor_cov": cov, "options": options, "sectors": SECTORS, "vix_level": 18.0}
+    together = run_scenarios(SCENARIO_CATALOGUE, exposures, betas, 1e6, **kwargs)
+    assert [r.scenario for r in together] == [s.name for s in SCENARIO_CATALOGUE]
+    for scenario, got in zip(SCENARIO_CATALOGUE, together, strict=True):
+        alone = run_scenario(scenario, exposures, betas, 1e6, **kwargs)
+        pd.testing.assert_frame_equal(got.positions, alone.positions, rtol=1e-14)
+        pd.testing.assert_frame_equal(got.sectors, alone.sectors, rtol=1e-14)
+        pd.testing.assert_series_equal(got.factor_moves, alone.factor_moves, rtol=1e-14)
+        assert got.total == pytest.approx(alone.total, rel=1e-14) and got.propagated == alone.propagated
+    vix = together[-1]  # VIX 18 → 40: the option repriced at 40/18 of its vol, on the underlying's predicted move
+    move = vix.factor_moves
+    under = float(betas.loc["NVDA"].fillna(0.0) @ move.reindex(betas.columns).fillna(0.0))
+    expected = (
+        bsm(180.0 * (1 + under), 200.0, 0.5, 0.04, 0.45 * 40 / 18, "call").price
+        - bsm(180, 200, 0.5, 0.04, 0.45, "call").price
+    )
+    assert vix.positions.loc["NVDA 200C", "pnl"] == pytest.approx(-300.0 * float(expected), rel=1e-12)

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from sigma.batch.queue import RequestView
-from sigma.batch.status import RequestStatus, utc_now
+from sigma.batch.queue import ClaimedRequest, RequestView
+from sigma.batch.status import Json, RequestStatus, utc_now
 from sigma.db.engine import session_scope
 from sigma.db.models import JobRequest
 
@@ -21,17 +21,21 @@ class JobQueue:
         self._sessions = sessions
         self._clock = clock
 
-    def request(self, job: str, user_id: int | None) -> int:
-        """Queue a run of `job`; returns the request id."""
+    def request(self, job: str, user_id: int | None, params: Json | None = None) -> int:
+        """Queue a run of `job` (with `params`: phases, portfolios, from-date); returns the request id."""
         with session_scope(self._sessions) as s:
-            req = JobRequest(
-                job=job, requested_by=user_id, requested_at=self._clock(), status=RequestStatus.QUEUED.value
-            )
-            s.add(req)
-            s.flush()
-            return req.id
+            return self.add(s, job, user_id, params)
 
-    def claim_next(self) -> tuple[int, str] | None:
+    def add(self, s: Session, job: str, user_id: int | None, params: Json | None = None) -> int:
+        """Queue a run of `job` inside the caller's transaction (the console's audited request); returns its id."""
+        req = JobRequest(
+            job=job, requested_by=user_id, requested_at=self._clock(), status=RequestStatus.QUEUED.value, params=params
+        )
+        s.add(req)
+        s.flush()
+        return req.id
+
+    def claim_next(self) -> ClaimedRequest | None:
         """Claim the oldest queued request (atomically); None when the queue is empty."""
         with session_scope(self._sessions) as s:
             req = s.scalars(
@@ -44,7 +48,9 @@ class JobQueue:
                 .where(JobRequest.id == req.id, JobRequest.status == RequestStatus.QUEUED)
                 .values(status=RequestStatus.RUNNING.value, picked_at=self._clock())
             )
-            return (req.id, req.job) if claimed.rowcount == 1 else None  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
+                return None
+            return ClaimedRequest(req.id, req.job, req.requested_by, dict(req.params or {}))
 
     def complete(self, request_id: int, ok: bool, run_id: int | None) -> None:
         """Mark a claimed request done or failed, linking its run."""
@@ -63,4 +69,6 @@ class JobQueue:
                 .where(JobRequest.status.in_((RequestStatus.QUEUED, RequestStatus.RUNNING)))
                 .order_by(JobRequest.id)
             )
-            return [RequestView(r.id, r.job, RequestStatus(r.status), r.requested_at) for r in rows]
+            return [
+                RequestView(r.id, r.job, RequestStatus(r.status), r.requested_at, dict(r.params or {})) for r in rows
+            ]

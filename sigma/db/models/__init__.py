@@ -8,7 +8,8 @@ Later issues add their tables in their own Alembic migrations.
 
 from sigma.db.models.auth import AuthSession, LoginFailure, User
 from sigma.db.models.base import Base
-from sigma.db.models.jobs import BatchRun, JobLock, JobRequest, QualityReport, SchedulerHeartbeat
+from sigma.db.models.insights import Insight
+from sigma.db.models.jobs import AuditEntry, BatchRun, JobLock, JobRequest, QualityReport, SchedulerHeartbeat
 from sigma.db.models.market import Price, Security
 from sigma.db.models.portfolios import (
     CashFlow,
@@ -22,12 +23,14 @@ from sigma.db.models.portfolios import (
 from sigma.db.models.risk import BenchmarkWeight, FactorDefinition, RiskResult, StressScenario
 
 __all__ = [
+    "AuditEntry",
     "AuthSession",
     "Base",
     "BatchRun",
     "BenchmarkWeight",
     "CashFlow",
     "FactorDefinition",
+    "Insight",
     "JobLock",
     "JobRequest",
     "LoginFailure",

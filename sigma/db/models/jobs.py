@@ -26,6 +26,9 @@ class BatchRun(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    holder: Mapped[str] = mapped_column(String(128), default="", server_default="")  # host:pid of the runner
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # phases, portfolio, from-date
 
 
 class JobRequest(Base):
@@ -40,6 +43,7 @@ class JobRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
     picked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     batch_run_id: Mapped[int | None] = mapped_column(ForeignKey("batch_runs.id", ondelete="SET NULL"), nullable=True)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # phases, portfolio, from-date
 
 
 class JobLock(Base):
@@ -63,9 +67,6 @@ class SchedulerHeartbeat(Base):
     last_beat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-# --- portfolios issue: cash flows, tags, target prices ---------------------------------------
-
-
 class QualityReport(Base):
     """The latest data-quality report of the stored prices, written by the jobs (`jobs init`, market data).
 
@@ -80,3 +81,17 @@ class QualityReport(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     symbols: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One admin action: who did what to whom, when (written by `sigma.auth.sql.audit.record` only)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(256), default="", server_default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

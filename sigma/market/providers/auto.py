@@ -1,24 +1,27 @@
 """The auto provider: live prices when Yahoo Finance answers, else the fallback (simulated), saying so.
 
 The choice is made once per instance, lazily on first use, by pinging the live provider with a
-short timeout; `reset()` forgets it so the next use pings again. If the live provider later
-raises `ProviderUnavailable`, the instance switches to the fallback for the rest of its life
-(until `reset()`). `active` names the provider in use and `fallback_reason` says why, for the
-badge every page shows.
+short timeout; `reset()` forgets it (and closes the live provider's circuit breaker, if it has
+one) so the next use pings again. If the live provider later raises `ProviderUnavailable`, for
+instance `ProviderDown` when its breaker opens, the instance switches to the fallback for the
+rest of its life (until `reset()`, the next run). `active` names the provider in use and
+`fallback_reason` says why, for the badge every page shows.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pandas as pd
 
 from sigma.conventions import Source
 from sigma.errors import ProviderUnavailable
 from sigma.market.standard import FetchResult, PriceProvider
+
+T = TypeVar("T")
 
 
 class LiveProvider(PriceProvider, Protocol):
@@ -57,24 +60,31 @@ class AutoProvider:
         return self._provider().source
 
     def reset(self) -> None:
-        """Forget the choice: the next use pings the live provider again."""
+        """Forget the choice and close the live provider's breaker: the next use pings again."""
         with self._lock:
             self._chosen, self._reason = None, None
+            close = getattr(self.live, "reset", None)
+            if callable(close):
+                close()
 
     def fetch_bars(self, symbols: Sequence[str], start: date, end: date) -> FetchResult:
         """Bars from the provider in use; falls back if the live one becomes unavailable."""
-        provider = self._provider()
-        if provider is not self.live:
-            return provider.fetch_bars(symbols, start, end)
-        try:
-            return provider.fetch_bars(symbols, start, end)
-        except ProviderUnavailable as exc:
-            self._fall_back(str(exc).split(". ")[0])
-            return self.fallback.fetch_bars(symbols, start, end)
+        return self._use(lambda provider: provider.fetch_bars(symbols, start, end))
 
     def profiles(self, symbols: Sequence[str]) -> pd.DataFrame:
-        """Profiles from the provider in use."""
-        return self._provider().profiles(symbols)
+        """Profiles from the provider in use; falls back if the live one becomes unavailable."""
+        return self._use(lambda provider: provider.profiles(symbols))
+
+    def _use(self, call: Callable[[PriceProvider], T]) -> T:
+        """`call` on the provider in use; if the live one raises `ProviderUnavailable`, on the fallback from now on."""
+        provider = self._provider()
+        if provider is not self.live:
+            return call(provider)
+        try:
+            return call(provider)
+        except ProviderUnavailable as exc:  # ProviderDown too: its first sentence says what was tried
+            self._fall_back(str(exc).split(". ")[0])
+            return call(self.fallback)
 
     def _provider(self) -> PriceProvider:
         with self._lock:

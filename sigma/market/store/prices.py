@@ -37,7 +37,15 @@ from sigma.market.store import bars as incoming
 from sigma.market.store import frames, reader
 from sigma.market.store.cache import FrameCache, VersionProbe
 from sigma.market.store.catalog import PriceCatalog
-from sigma.market.store.refresh import Progress, RefreshReport, fetch_groups, missing_ranges, plan_groups, unique
+from sigma.market.store.refresh import (
+    Deadline,
+    Progress,
+    RefreshReport,
+    fetch_groups,
+    missing_ranges,
+    plan_groups,
+    unique,
+)
 from sigma.typing import FloatArray
 
 __all__ = ["PriceStore"]
@@ -106,23 +114,44 @@ class PriceStore(PriceCatalog):
         return missing_ranges(symbols, self.last_dates(symbols), start, end)
 
     def refresh(
-        self, provider: PriceProvider, symbols: Sequence[str], start: date, end: date, progress: Progress | None = None
+        self,
+        provider: PriceProvider,
+        symbols: Sequence[str],
+        start: date,
+        end: date,
+        progress: Progress | None = None,
+        deadline: Deadline | None = None,
+        since: date | None = None,
     ) -> RefreshReport:
-        """Fetch what is missing, one batched provider call per start date; write it in one transaction."""
-        groups = plan_groups(self.missing_ranges(symbols, start, end))
-        fetched = fetch_groups(provider, groups, end, progress)
-        if fetched.unavailable is not None:
-            return RefreshReport(
-                provider.source, tuple(unique(symbols)), unavailable=fetched.unavailable, calls=fetched.calls
-            )
+        """Fetch what is missing in batched provider calls per start date; write it in one transaction.
+
+        With `since`, every symbol is fetched again from that date (a provider's corrections are
+        written; unchanged rows are not). Stops at an unavailable provider or past `deadline`
+        (between calls), writing what came before.
+        """
+        if since is None:
+            ranges = self.missing_ranges(symbols, start, end)
+        else:
+            ranges = {s: (max(start, since), end) for s in unique(symbols) if max(start, since) <= end}
+        groups = plan_groups(ranges)
+        fetched = fetch_groups(provider, groups, end, progress, deadline)
         written = self._write_bars(fetched.bars) if len(fetched.bars) else pd.Series(dtype="int64")
         warnings = dict(fetched.warnings)
-        profiles = self._sync_missing_profiles(provider, unique(symbols), warnings)
-        if progress is not None:
-            progress(len(groups), len(groups), "done")
+        whole = fetched.unavailable is None and fetched.stopped is None
+        profiles = self._sync_missing_profiles(provider, unique(symbols), warnings) if whole else 0
+        if progress is not None and whole:
+            progress(fetched.calls, fetched.calls, "done")
         rows = {s: int(written.get(s, 0)) for s in unique(symbols)}
         return RefreshReport(
-            provider.source, tuple(rows), rows, fetched.errors, warnings, None, fetched.calls, profiles
+            provider.source,
+            tuple(rows),
+            rows,
+            fetched.errors,
+            warnings,
+            fetched.unavailable,
+            fetched.calls,
+            profiles,
+            fetched.stopped,
         )
 
     def _sync_missing_profiles(self, provider: PriceProvider, symbols: list[str], warnings: dict[str, str]) -> int:

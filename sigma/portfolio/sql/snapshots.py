@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sigma.db import session_scope, with_lock_retry
-from sigma.db.models import Portfolio, PortfolioSnapshot
+from sigma.db.models import Portfolio, PortfolioSnapshot, RiskResult
 from sigma.db.upsert import insert_frame
 from sigma.errors import InsufficientHistory
 from sigma.market.service import MarketService
@@ -45,8 +45,11 @@ def load_snapshots(session: Session, pid: int) -> pd.DataFrame:
 
 
 def invalidate_snapshots(session: Session, pid: int, days: Iterable[date | None]) -> None:
-    """Delete the portfolio's snapshots from the earliest of `days` on (the backfill refills them)."""
+    """Delete the portfolio's snapshots from the earliest of `days` on (the backfill refills them), and
+    its stored risk results: they describe the book before this write, so until the jobs process has
+    recomputed them (the write path queues it) the Risk page computes on demand rather than show them."""
     known = [d for d in days if d is not None]
+    session.execute(delete(RiskResult).where(RiskResult.portfolio_id == pid))
     if not known:
         return
     first = min(known)

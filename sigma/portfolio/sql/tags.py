@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sigma.auth.model import AuthUser
 from sigma.db import upsert
-from sigma.db.models import Position, PositionTag, Tag
+from sigma.db.models import Portfolio, Position, PositionTag, Tag
 from sigma.errors import ValidationError
 from sigma.portfolio.model import TagInfo
 from sigma.portfolio.rules import tag_color, tag_name
@@ -126,5 +126,35 @@ def sync_sector_tags(session: Session, user: AuthUser, pid: int, profiles: pd.Da
     upsert(session, Tag.__table__, new_tags, key=("owner_id", "name"), update=[])  # type: ignore[arg-type]
     ids = dict(session.execute(select(Tag.name, Tag.id).where(Tag.owner_id == user.id, Tag.name.in_(sectors))).all())
     links = [{"position_id": pos_id, "tag_id": ids[sector]} for pos_id, sector in wanted.items()]
+    upsert(session, PositionTag.__table__, links, key=("position_id", "tag_id"), update=[])  # type: ignore[arg-type]
+    return len(links)
+
+
+def sync_all_sector_tags(session: Session, profiles: pd.DataFrame) -> int:
+    """The automatic sector tags of every position of every active book, in five statements whatever
+    their number (the nightly profiles phase); returns the positions tagged."""
+    held = (
+        select(Position.id, Portfolio.owner_id, func.coalesce(Position.underlying, Position.symbol))
+        .join(Portfolio, Portfolio.id == Position.portfolio_id)
+        .where(Portfolio.archived.is_(False))
+    )
+    rows = session.execute(held).all()
+    sector_of = profiles.dropna(subset=["sector"]).set_index("symbol")["sector"].to_dict()
+    wanted = {pos_id: (owner, sector_of[sym]) for pos_id, owner, sym in rows if sym in sector_of}
+    active_positions = held.with_only_columns(Position.id)
+    auto_ids = select(Tag.id).where(Tag.auto.is_(True))
+    session.execute(
+        delete(PositionTag).where(PositionTag.position_id.in_(active_positions), PositionTag.tag_id.in_(auto_ids))
+    )
+    if not wanted:
+        return 0
+    pairs = sorted(set(wanted.values()))
+    new_tags = [{"owner_id": o, "name": s, "color": SECTOR_COLORS.get(s, "#888888"), "auto": True} for o, s in pairs]
+    upsert(session, Tag.__table__, new_tags, key=("owner_id", "name"), update=[])  # type: ignore[arg-type]
+    owners = sorted({o for o, _ in pairs})
+    ids = {
+        (o, n): i for o, n, i in session.execute(select(Tag.owner_id, Tag.name, Tag.id).where(Tag.owner_id.in_(owners)))
+    }
+    links = [{"position_id": pos_id, "tag_id": ids[key]} for pos_id, key in wanted.items()]
     upsert(session, PositionTag.__table__, links, key=("position_id", "tag_id"), update=[])  # type: ignore[arg-type]
     return len(links)

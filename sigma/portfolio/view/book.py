@@ -36,7 +36,11 @@ def latest_valuation(data: ViewData) -> Valuation | None:
 
 def open_book(data: ViewData) -> OpenBook:
     """The open positions of the loaded book (InsufficientHistory when none or NAV <= 0)."""
-    val = latest_valuation(data)
+    return open_valued(data, latest_valuation(data))
+
+
+def open_valued(data: ViewData, val: Valuation | None) -> OpenBook:
+    """The open book from a valuation already made (InsufficientHistory when no open position or NAV <= 0)."""
     empty = InsufficientHistory(EMPTY_BOOK.format(pid=data.info.id))
     if val is None or data.prices is None:
         raise empty

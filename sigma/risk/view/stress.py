@@ -23,7 +23,14 @@ from sigma.conventions import SECTOR_ETFS, TEN_YEAR_YIELD, VIX
 from sigma.risk.factors import factor_exposures
 from sigma.risk.option_book import OptionBook
 from sigma.risk.sector import holding_labels
-from sigma.risk.stress import Scenario, ScenarioKind, historical_replay, run_scenario
+from sigma.risk.stress import (
+    Scenario,
+    ScenarioKind,
+    StressResult,
+    factor_shocks,
+    historical_replay,
+    run_scenarios,
+)
 from sigma.risk.style import FactorSpec, factor_symbols, style_factors
 from sigma.risk.view.base import RiskView
 from sigma.risk.view.book import RiskBook
@@ -131,8 +138,10 @@ def _replayable(model: StressModel, scenario: Scenario) -> bool:
     )
 
 
-def apply_scenario(model: StressModel, scenario: Scenario, basis: str, replay: bool = True) -> StressView:
-    """P&L of the modelled book under a scenario (replayed on stored factor returns when its window is stored)."""
+def _prepared(
+    model: StressModel, scenario: Scenario, basis: str, replay: bool
+) -> tuple[Scenario, str, tuple[str, ...]]:
+    """The scenario as it is applied (replayed on stored factor returns when its window is stored), its basis, notes."""
     notes = list(model.notes)
     if replay and _replayable(model, scenario):
         scenario = historical_replay(model.factor_returns, scenario.window_start, scenario.window_end, scenario.name)  # type: ignore[arg-type]
@@ -140,20 +149,15 @@ def apply_scenario(model: StressModel, scenario: Scenario, basis: str, replay: b
         basis = f"historical replay of stored ({model.source}) factor returns {span}"
     if "credit_bp" in scenario.shocks:
         notes.append("Credit spreads are not modelled: the credit shock moves no position.")
-    result = run_scenario(
-        scenario,
-        model.exposures,
-        model.betas,
-        model.nav,
-        factor_cov=model.factor_cov,
-        options=model.options,
-        sectors=model.sectors,
-        vix_level=model.vix_level,
-    )
+    factor_shocks(scenario, model.vix_level)  # a scenario that cannot be applied fails here, alone
+    return scenario, basis, tuple(notes)
+
+
+def _view(model: StressModel, basis: str, notes: tuple[str, ...], result: StressResult) -> StressView:
     return StressView(
         model.as_of,
         model.source,
-        scenario.name,
+        result.scenario,
         basis,
         result.positions,
         result.sectors,
@@ -161,8 +165,46 @@ def apply_scenario(model: StressModel, scenario: Scenario, basis: str, replay: b
         result.total_pct,
         result.factor_moves,
         result.propagated,
-        notes=tuple(notes),
+        notes=notes,
     )
+
+
+def apply_scenario(model: StressModel, scenario: Scenario, basis: str, replay: bool = True) -> StressView:
+    """P&L of the modelled book under a scenario (replayed on stored factor returns when its window is stored)."""
+    outcome = apply_scenarios(model, [scenario], basis, replay)[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def apply_scenarios(
+    model: StressModel, scenarios: Sequence[Scenario], basis: str, replay: bool = True
+) -> list[StressView | Exception]:
+    """`apply_scenario` of each scenario, in order, with one vectorised repricing of the book for all of
+    them (`stress.run_scenarios`); a scenario that cannot be applied is its exception, the others are views."""
+    prepared: list[tuple[Scenario, str, tuple[str, ...]] | Exception] = []
+    for scenario in scenarios:
+        try:
+            prepared.append(_prepared(model, scenario, basis, replay))
+        except Exception as exc:  # e.g. a replay window that is not stored: that scenario alone fails
+            prepared.append(exc)
+    ready = [p[0] for p in prepared if not isinstance(p, Exception)]
+    m = model
+    try:
+        done = run_scenarios(
+            ready,
+            m.exposures,
+            m.betas,
+            m.nav,
+            factor_cov=m.factor_cov,
+            options=m.options,
+            sectors=m.sectors,
+            vix_level=m.vix_level,
+        )
+    except Exception as exc:  # the book itself cannot be stressed (NAV <= 0): every scenario fails with it
+        return [p if isinstance(p, Exception) else exc for p in prepared]
+    results = iter(done)
+    return [p if isinstance(p, Exception) else _view(model, p[1], p[2], next(results)) for p in prepared]
 
 
 def custom(shocks: Mapping[str, float], vix_level: float) -> Scenario:

@@ -37,21 +37,26 @@ def _attempt(user: AuthUser, action: Callable[[], object], success: str) -> bool
     return True
 
 
+CATCH_UP: dict[str, object] = {"phases": ["snapshots", "risk", "insights"]}
+
+
 def book_changed(user: AuthUser) -> None:
-    """After any write to the user's book: drop their cached views and queue the snapshot catch-up."""
+    """After any write to the user's book: drop their cached views and queue the batch catch-up."""
     cache.forget_user(user.id)  # this user's Risk and Correlations views hold the book just changed
-    _catch_up_snapshots()
+    _catch_up()
 
 
-def _catch_up_snapshots() -> None:
-    """Ask the jobs process to store the snapshots a write invalidated (one queued run at a time).
+def _catch_up() -> None:
+    """Ask the jobs process to store the snapshots, risk results and insight cards a write invalidated
+    (one queued catch-up at a time; the write deleted the book's stored risk results).
 
-    Until it has, each Portfolio view values the unsaved days in memory: correct, but repeated work
-    on every render, so the write path hands it to the jobs process instead of waiting a night.
+    Until it has, each Portfolio view values the unsaved days in memory and the Risk page computes
+    on demand: correct, but repeated work on every render, so the write path hands it to the jobs
+    process instead of waiting a night.
     """
     queue = shell.services().queue
-    if not any(r.job == "snapshots" for r in queue.pending()):
-        queue.request("snapshots", None)  # a system catch-up, not a run the user asked for
+    if not any(r.job == "batch" and r.params == CATCH_UP for r in queue.pending()):
+        queue.request("batch", None, CATCH_UP)  # a system catch-up, not a run the user asked for
 
 
 def flash() -> None:

@@ -132,17 +132,22 @@ def equity(view: PortfolioView) -> None:
     )
 
 
+EXPOSURE_GROUPS = {"By sector": "sector", "By asset class": "asset_class", "By tag": "tag"}
+
+
 def exposures(view: PortfolioView) -> None:
-    """Exposure by sector (ETFs looked through), asset class and tag, as % of NAV."""
-    tabs = st.tabs(["By sector", "By asset class", "By tag"])
-    for tab, key in zip(tabs, ("sector", "asset_class", "tag"), strict=True):
-        with tab:
-            frame = view.exposures.get(key)
-            if frame is None or frame.empty:
-                st.caption("Nothing to show.")
-                continue
-            bars = cache.chart(view, key, charts.exposure_bars, frame, "group", view.kpis.nav)
-            st.plotly_chart(bars, width="stretch", key=f"exp_{key}")
+    """Exposure by sector (ETFs looked through), asset class or tag, as % of NAV: one chart, the grouping
+    chosen above it (three tabs drew three charts on every render, two of them hidden)."""
+    choice = st.segmented_control(
+        "Group by", list(EXPOSURE_GROUPS), default="By sector", key="exposure_group", label_visibility="collapsed"
+    )
+    key = EXPOSURE_GROUPS[choice or "By sector"]
+    frame = view.exposures.get(key)
+    if frame is None or frame.empty:
+        st.caption("Nothing to show.")
+    else:
+        bars = cache.chart(view, key, charts.exposure_bars, frame, "group", view.kpis.nav)
+        st.plotly_chart(bars, width="stretch", key="exposure_bars")
     st.caption(
         "Delta-adjusted exposure as % of NAV. Sectors are GICS, with ETFs looked through to their "
         "sector weights (as on the Risk page); bonds, commodities, crypto and cash by asset class."
@@ -276,7 +281,8 @@ def health(view: PortfolioView) -> None:
     if score is None:
         st.caption(f"Health score unavailable. {view.kpis.health_reason or ''}")
         return
-    st.plotly_chart(cache.chart(view, "health", charts.health_gauge, score.score, score.grade), width="stretch")
+    st.metric("Health score", f"{score.score:.0f} / 100 · {score.grade}", border=True)
+    st.progress(min(max(score.score / 100.0, 0.0), 1.0))  # a bar, not a plotly gauge: one chart fewer
     rows = [_component_row(c) for c in score.components]
     st.dataframe(
         tidy(pd.DataFrame(rows), ["Score", "Weight"]),

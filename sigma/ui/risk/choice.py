@@ -12,6 +12,7 @@ from sigma.auth.model import AuthUser
 from sigma.errors import SigmaError
 
 INDEX_BENCHMARKS = ("SPY", "QQQ", "IWM", "ACWX")
+DEFAULT_BENCHMARK, DEFAULT_WINDOW = "SPY", "1Y"  # the top row's defaults: the views the nightly batch stores
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class RiskChoice:
     def sector_benchmark(self) -> str:
         """The benchmark whose sector weights are stored: an index ETF, else SPY."""
         return self.benchmark if self.benchmark in INDEX_BENCHMARKS else "SPY"
+
+    @property
+    def at_defaults(self) -> bool:
+        """True when the top row is at its defaults (the stored views apply)."""
+        return (self.benchmark, self.window) == (DEFAULT_BENCHMARK, DEFAULT_WINDOW)
 
 
 def section(title: str, draw: Callable[[RiskChoice], None], choice: RiskChoice) -> None:

@@ -2,20 +2,24 @@
 
 Each section draws one cached service call; `SECTIONS` lists them in page order (with the
 stress section from `sigma.ui.risk.stress`). A section whose widgets only change itself is an
-`st.fragment`, so moving them reruns that section, not the page.
+`st.fragment`, so moving them reruns that section, not the page. A section at its default controls
+draws the view the nightly batch stored (`sigma.ui.risk.stored`), else it computes on demand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from sigma.charts import risk as charts
+from sigma.risk.service import FactorView, PerformanceView, SectorView, VarView, VolView
 from sigma.ui import cache
 from sigma.ui.format import metrics, money, pct, pct_column, provenance, ratio, tidy
-from sigma.ui.risk.choice import RiskChoice, guard
+from sigma.ui.risk.choice import DEFAULT_BENCHMARK, RiskChoice, guard
+from sigma.ui.risk.stored import view_for
 from sigma.ui.risk.stress import stress
 from sigma.ui.risk.tables import PROFILE_BASIS, performance_table, var_table
 
@@ -27,7 +31,14 @@ def _table_height(rows: int) -> int:
 
 def performance(choice: RiskChoice) -> None:
     """The performance profile, market and rate betas, and the rolling beta."""
-    view = cache.performance(choice.user, choice.pid, choice.benchmark, choice.window)
+    view = view_for(
+        choice,
+        PerformanceView,
+        partial(cache.performance, choice.user, choice.pid, choice.benchmark, choice.window),
+        choice.at_defaults,
+        benchmark=choice.benchmark,
+        window=choice.window,
+    )
     table = performance_table(view.profile, view.benchmark)
     st.dataframe(table, width="stretch", height=_table_height(len(table)))
     st.caption(f"{PROFILE_BASIS} Window: {view.window}. “—”: not defined (e.g. the benchmark against itself).")
@@ -56,7 +67,9 @@ def factors(choice: RiskChoice) -> None:
         cols = st.columns(2)
         method = cols[0].segmented_control("Estimator", ["ols", "ridge"], default="ols", key="risk_factor_method")
         span = cols[1].segmented_control("Attribution window", ["1M", "3M", "1Y"], default="3M", key="risk_attr_window")
-        view = cache.factors(choice.user, choice.pid, method or "ols", span or "3M")
+        method, span = method or "ols", span or "3M"
+        compute = partial(cache.factors, choice.user, choice.pid, method, span)
+        view = view_for(choice, FactorView, compute, (method, span) == ("ols", "3M"), method=method, window=span)
         left, right = st.columns(2)
         left.plotly_chart(cache.chart(view, "exposures", charts.factor_exposures, view.portfolio), width="stretch")
         waterfall = cache.chart(view, "waterfall", charts.risk_waterfall, view.contributions["percent"])
@@ -95,7 +108,7 @@ def _factor_details(betas: pd.DataFrame, attribution: pd.DataFrame) -> None:
 
 def volatility(choice: RiskChoice) -> None:
     """Realized, EWMA and HAR volatility, the cone and the HAR forecasts."""
-    view = cache.volatility(choice.user, choice.pid)
+    view = view_for(choice, VolView, partial(cache.volatility, choice.user, choice.pid), True)
     vols = [
         ("Realized 20 d", view.realized_20),
         ("Realized 60 d", view.realized_60),
@@ -128,7 +141,8 @@ def value_at_risk(choice: RiskChoice) -> None:
             or "historical"
         )
         horizon = cols[1].segmented_control("Horizon (days)", [1, 10], default=1, key="risk_var_horizon") or 1
-        view = cache.var(choice.user, choice.pid, method)
+        compute = partial(cache.var, choice.user, choice.pid, method)
+        view = view_for(choice, VarView, compute, method == "historical", method=method)
         lines = {
             f"{kind} {level:.0%}": view.value(level, horizon, kind.lower())
             for level in (0.95, 0.99)
@@ -145,7 +159,9 @@ def value_at_risk(choice: RiskChoice) -> None:
 
 def sectors(choice: RiskChoice) -> None:
     """Sector tilts vs the benchmark's weights, concentration and diversification."""
-    view = cache.sectors(choice.user, choice.pid, choice.sector_benchmark)
+    code = choice.sector_benchmark
+    compute = partial(cache.sectors, choice.user, choice.pid, code)
+    view = view_for(choice, SectorView, compute, code == DEFAULT_BENCHMARK, benchmark=code)
     st.plotly_chart(cache.chart(view, "tilts", charts.sector_tilts, view.tilts), width="stretch")
     st.markdown("#### Concentration & diversification")
     metrics(

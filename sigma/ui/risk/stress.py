@@ -1,24 +1,43 @@
-"""The Risk page's stress section: a scenario from the catalogue, then the custom scenario builder."""
+"""The Risk page's stress section: a scenario from the catalogue, then the custom scenario builder.
+
+A catalogue scenario the nightly batch stored (params_key: the scenario's name) is drawn as stored;
+the builder's shocks are always applied on demand, and the stress model they need (the expensive
+part) is built only once a slider moves: the untouched builder needs only today's VIX level.
+"""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import partial
 
 import streamlit as st
 
 from sigma.charts import risk as charts
-from sigma.conventions import GICS_SECTORS
-from sigma.risk.service import StressModel, StressView
+from sigma.conventions import GICS_SECTORS, VIX
+from sigma.errors import InsufficientHistory
+from sigma.risk.service import StressView
 from sigma.risk.style import STYLE_NAMES
-from sigma.ui import cache
+from sigma.ui import cache, shell
 from sigma.ui.format import MISSING, money, pct, provenance
 from sigma.ui.risk.choice import RiskChoice, guard
+from sigma.ui.risk.stored import latest_price_date, view_for
 
 
 def stress(choice: RiskChoice) -> None:
     """A catalogue scenario, then the builder's own shocks, on the same stress model (each its own fragment)."""
-    model = cache.stress_model(choice.user, choice.pid)
     _catalogue(choice)
     st.markdown("#### Custom scenario builder")
-    _custom(choice, model)
+    _custom(choice, vix_level(latest_price_date(choice.user)))
+
+
+@st.cache_data(ttl=cache.TTL, show_spinner=False)
+def vix_level(as_of: date | None) -> float:
+    """The VIX's last close up to `as_of` (the stress model's level, without building the model)."""
+    start = None if as_of is None else as_of - timedelta(days=30)
+    closes = shell.services().market.close_frame([VIX], start=start, end=as_of)
+    if VIX not in closes.columns or closes[VIX].dropna().empty:
+        raise InsufficientHistory("No VIX closes are stored yet. Run: python -m jobs run market_data")
+    return float(closes[VIX].dropna().iloc[-1])
 
 
 @st.fragment
@@ -27,14 +46,16 @@ def _catalogue(choice: RiskChoice) -> None:
     with guard():
         catalogue = {s.name: s for s in cache.scenarios(choice.user)}
         name = st.selectbox("Scenario", list(catalogue), key="risk_scenario")
-        show_stress(cache.stress(choice.user, choice.pid, name), catalogue[name].description)
+        compute = partial(cache.stress, choice.user, choice.pid, name)
+        view = view_for(choice, StressView, compute, True, params_key=name, scenario=name)
+        show_stress(view, catalogue[name].description)
 
 
 @st.fragment
-def _custom(choice: RiskChoice, model: StressModel) -> None:
-    """The builder's sliders; nothing to show until one shock moves (the sliders rerun this part only)."""
+def _custom(choice: RiskChoice, vix: float) -> None:
+    """The builder's sliders; nothing to show (nor compute) until one shock moves (the sliders rerun this part only)."""
     with guard():
-        shocks, vix_now = _builder(model)
+        shocks, vix_now = _builder(vix)
         moved = {k: v for k, v in shocks.items() if (v != vix_now if k == "vix" else v != 0)}
         if not moved:
             st.info(
@@ -48,10 +69,10 @@ def _custom(choice: RiskChoice, model: StressModel) -> None:
         )
 
 
-def _builder(model: StressModel) -> tuple[dict[str, float], float]:
+def _builder(vix: float) -> tuple[dict[str, float], float]:
     """The builder's sliders as shocks: market, rates, oil, VIX, one sector and one style spread."""
     cols = st.columns(4)
-    vix_now = min(80, max(9, round(model.vix_level)))  # the slider's range; VIX closed above 80 in 2008 and 2020
+    vix_now = min(80, max(9, round(vix)))  # the slider's range; VIX closed above 80 in 2008 and 2020
     shocks = {
         "market": cols[0].slider("Market %", -50, 30, 0, key="builder_market") / 100,
         "rates_bp": float(cols[1].slider("Rates (bp)", -300, 300, 0, step=25, key="builder_rates")),

@@ -1,0 +1,1 @@
+"""Every function of the insights package that takes a Session: the package's only importer of sigma.db."""
