@@ -14,6 +14,24 @@ from sigma.market.service import MarketStatus
 from sigma.portfolio.model import PortfolioInfo
 from sigma.settings import VolSurfaceParams
 
+# A position as stored, open or closed: what a book's snapshots and views are computed from.
+POSITION_FIELDS = (
+    "id",
+    "portfolio_id",
+    "symbol",
+    "position_type",
+    "quantity",
+    "entry_price",
+    "entry_date",
+    "underlying",
+    "strike",
+    "expiry",
+    "multiplier",
+    "exit_date",
+    "exit_price",
+    "notes",
+)
+
 
 @dataclass(frozen=True)
 class PriceInputs:

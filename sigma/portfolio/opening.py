@@ -32,7 +32,7 @@ from sigma.errors import InsufficientHistory, SigmaError
 from sigma.market.service import MarketStatus
 from sigma.portfolio.exposure import with_classes
 from sigma.portfolio.health import HealthScore
-from sigma.portfolio.inputs import BookRecord, PriceInputs, ViewData
+from sigma.portfolio.inputs import POSITION_FIELDS, BookRecord, PriceInputs, ViewData
 from sigma.portfolio.model import PortfolioInfo
 from sigma.portfolio.snapshots import behind, unsaved, with_unsaved
 from sigma.portfolio.valuation import Valuation
@@ -40,21 +40,7 @@ from sigma.portfolio.view.book import EMPTY_BOOK, latest_valuation, open_valued
 from sigma.portfolio.view.kpis import kpis
 from sigma.risk.book import OpenBook
 
-POSITION_RECORD = (  # `sql.records.POSITION_FIELDS`: what a book's snapshots are computed from
-    "id",
-    "symbol",
-    "position_type",
-    "quantity",
-    "entry_price",
-    "entry_date",
-    "underlying",
-    "strike",
-    "expiry",
-    "multiplier",
-    "exit_date",
-    "exit_price",
-    "notes",
-)
+POSITION_RECORD = tuple(c for c in POSITION_FIELDS if c != "portfolio_id")  # one book's record: no book column
 ScoredBook = tuple[OpenBook, HealthScore | str | None]  # an open book and its health score, or why it has none
 NO_POSITIONS = "The book has no positions yet."
 

@@ -24,10 +24,11 @@ from sigma.db import session_scope, with_lock_retry
 from sigma.db.models import CashFlow, Portfolio, PortfolioSnapshot, Position
 from sigma.db.upsert import upsert_frame
 from sigma.market.service import MarketService
+from sigma.portfolio.inputs import POSITION_FIELDS
 from sigma.portfolio.snapshot_chunks import BookRecords, SnapshotChunk, compute
 from sigma.portfolio.snapshots import VOL_LEAD_CALENDAR_DAYS
 from sigma.portfolio.sql.prices import load_prices
-from sigma.portfolio.sql.records import POSITION_FIELDS, typed_positions
+from sigma.portfolio.sql.records import typed_positions
 from sigma.portfolio.valuation import symbols_to_price
 
 Progress = Callable[[int, int, str], None]  # (books done, books in all, what now)

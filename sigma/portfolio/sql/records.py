@@ -13,24 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sigma.db.models import CashFlow, Portfolio, PortfolioSnapshot, Position
-from sigma.portfolio.inputs import BookRecord
-
-POSITION_FIELDS = (
-    "id",
-    "portfolio_id",
-    "symbol",
-    "position_type",
-    "quantity",
-    "entry_price",
-    "entry_date",
-    "underlying",
-    "strike",
-    "expiry",
-    "multiplier",
-    "exit_date",
-    "exit_price",
-    "notes",
-)
+from sigma.portfolio.inputs import POSITION_FIELDS, BookRecord
 
 
 def positions_frame(session: Session, pid: int) -> pd.DataFrame:

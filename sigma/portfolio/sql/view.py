@@ -25,7 +25,7 @@ from sigma.db.models import Position, PositionTag, Tag, TargetPrice
 from sigma.errors import InsufficientHistory, UnknownSymbol
 from sigma.market.service import MarketService, MarketStatus
 from sigma.portfolio.exposure import with_classes
-from sigma.portfolio.inputs import BookRecord, PriceInputs, ViewData
+from sigma.portfolio.inputs import POSITION_FIELDS, BookRecord, PriceInputs, ViewData
 from sigma.portfolio.model import PortfolioInfo
 from sigma.portfolio.snapshots import (
     VOL_LEAD_CALENDAR_DAYS,
@@ -36,7 +36,7 @@ from sigma.portfolio.snapshots import (
 )
 from sigma.portfolio.sql.owned import info, owned_portfolio
 from sigma.portfolio.sql.prices import load_prices
-from sigma.portfolio.sql.records import POSITION_FIELDS, load_flows, typed_positions
+from sigma.portfolio.sql.records import load_flows, typed_positions
 from sigma.portfolio.sql.snapshots import load_snapshots
 from sigma.portfolio.valuation import symbols_to_price
 
