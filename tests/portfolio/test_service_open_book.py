@@ -70,3 +70,10 @@ def test_open_book_of_another_users_portfolio_is_denied(world: World) -> None:
     pid, _ = _book(world)
     with pytest.raises(PermissionDenied, match=f"Portfolio {pid} is not one of yours"):
         world.svc.open_book(world.bob, pid)
+
+
+def test_open_book_of_a_book_worth_less_than_nothing_says_so(world: World) -> None:
+    pid = world.svc.create_portfolio(world.alice, "Short", cash=0.0).id
+    world.svc.add_position(world.alice, pid, stock("AAPL", 10, 200.0, date(2026, 10, 1), short=True))
+    with pytest.raises(InsufficientHistory, match=rf"Portfolio {pid} is worth \$-[\d,]+ \(NAV at or below zero\)"):
+        world.svc.open_book(world.alice, pid)

@@ -17,6 +17,10 @@ from sigma.portfolio.view.kpis import book_returns, value_at_latest
 from sigma.risk.book import OpenBook
 
 EMPTY_BOOK = "Portfolio {pid} has no open positions: add one on the Portfolio page."
+NON_POSITIVE_NAV = (
+    "Portfolio {pid} is worth ${nav:,.0f} (NAV at or below zero): risk is measured as shares of NAV, so it "
+    "cannot be computed; add cash or reduce the shorts and short options."
+)
 
 
 def cash_at(data: ViewData, as_of: date) -> float:
@@ -53,8 +57,10 @@ def open_valued(data: ViewData, val: Valuation | None) -> OpenBook:
         is_option=positions["position_type"].isin(OPTION_TYPES).to_numpy(),
     )
     frame = frame[frame["open"].to_numpy(bool)]
-    if frame.empty or not val.nav > 0:
+    if frame.empty:
         raise empty
+    if not val.nav > 0:  # weights, VaR and stress are shares of NAV: undefined for a book worth nothing or less
+        raise InsufficientHistory(NON_POSITIVE_NAV.format(pid=data.info.id, nav=val.nav))
     frame = frame.assign(
         dividend_yield=frame["priced"].map(prices.dividend_yields).astype(float).fillna(0.0),
         spot=frame["priced"].map(prices.close.ffill().iloc[-1]).astype(float),
