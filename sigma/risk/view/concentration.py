@@ -1,6 +1,6 @@
 """The concentration view: how concentrated and how diversified a book is, storable on its own.
 
-The numbers are the Risk page's (its sector section, `sigma.risk.view.sector`): concentration of
+The numbers are the Risk page's (its sector section, `sigma.risk.view.sector`, embeds them): concentration of
 each open position's |exposure| / gross (HHI, effective number, top-1/5/10 shares, band), and
 the diversification ratio and average pairwise correlation of the holdings' daily returns over
 the last 252 days, pairs with at least `MIN_PAIRS` common returns.
@@ -16,7 +16,8 @@ import pandas as pd
 from sigma.risk.concentration import concentration, diversification_of_returns
 from sigma.risk.view.base import RiskView
 from sigma.risk.view.book import RiskBook
-from sigma.risk.view.sector import MIN_PAIRS
+
+MIN_PAIRS = 60  # common daily returns a pair of holdings needs to count in the diversification numbers
 
 
 @dataclass(frozen=True)

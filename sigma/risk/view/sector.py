@@ -16,12 +16,10 @@ from typing import ClassVar
 
 import pandas as pd
 
-from sigma.risk.concentration import concentration, diversification_of_returns
 from sigma.risk.sector import sector_exposure, sector_vs_benchmark
 from sigma.risk.view.base import RiskView
 from sigma.risk.view.book import RiskBook
-
-MIN_PAIRS = 60
+from sigma.risk.view.concentration import concentration_view
 
 
 @dataclass(frozen=True)
@@ -56,9 +54,7 @@ def sector_view(
     classes = {str(s): str(v) for s, v in book.asset_classes.items() if isinstance(v, str)}
     exposure = sector_exposure(book.delta, None, sectors, look_through, classes, nav=book.nav)
     tilts = sector_vs_benchmark(exposure, benchmark_weights)
-    conc = concentration(book.position_exposures)
-    div = diversification_of_returns(book.weights, returns, MIN_PAIRS)
-    notes = (f"Left out of diversification (too little history): {', '.join(div.left_out)}.",) if div.left_out else ()
+    conc = concentration_view(book, returns)  # the numbers the batch also stores on their own
     return SectorView(
         as_of=book.as_of,
         source=book.source,
@@ -71,8 +67,8 @@ def sector_view(
         top1=conc.top1,
         top5=conc.top5,
         top10=conc.top10,
-        band=str(conc.band),
-        diversification_ratio=div.ratio,
-        average_correlation=div.average_correlation,
-        notes=notes,
+        band=conc.band,
+        diversification_ratio=conc.diversification_ratio,
+        average_correlation=conc.average_correlation,
+        notes=conc.notes,
     )
